@@ -1,0 +1,1 @@
+"""Sample Temporal worker that evaluates ingested files, started by ingestion events."""

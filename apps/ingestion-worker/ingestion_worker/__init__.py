@@ -1,0 +1,1 @@
+"""Sample Temporal worker that ingests registered files with the shared activities."""

@@ -1,0 +1,72 @@
+"""The dev stack starts the real components and cleans up after itself."""
+
+import os
+
+import asyncpg
+import boto3
+import pytest
+from temporalio.testing import WorkflowEnvironment
+from workflow_devstack import (
+    MotoServer,
+    PostgresDatabase,
+    create_database,
+    drop_database,
+    free_port,
+    temporal_cli_path,
+    temporal_test_server_path,
+)
+
+
+def test_binaries_come_from_the_installed_packages() -> None:
+    for path in (temporal_cli_path(), temporal_test_server_path()):
+        assert os.access(path, os.X_OK)
+        assert "/.venv/" in path or "site-packages" in path or path.endswith(os.path.basename(path))
+
+
+def test_free_port_is_bindable() -> None:
+    import socket
+
+    port = free_port()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))
+
+
+async def test_temporal_dev_server_answers(temporal_env: WorkflowEnvironment) -> None:
+    assert temporal_env.client.service_client.config.target_host.startswith("127.0.0.1:")
+    info = await temporal_env.client.service_client.workflow_service.get_system_info(
+        __import__("temporalio.api.workflowservice.v1", fromlist=["x"]).GetSystemInfoRequest()
+    )
+    assert info.server_version
+
+
+def test_moto_server_emulates_eventbridge_over_http(moto_server: MotoServer) -> None:
+    client = boto3.client(
+        "events", endpoint_url=moto_server.endpoint_url, region_name=moto_server.region
+    )
+    client.create_event_bus(Name="devstack-test")
+    names = [bus["Name"] for bus in client.list_event_buses()["EventBuses"]]
+    assert "devstack-test" in names
+    moto_server.reset()
+    names = [bus["Name"] for bus in client.list_event_buses()["EventBuses"]]
+    assert "devstack-test" not in names
+
+
+async def test_postgres_database_is_fresh_and_usable(postgres_database: PostgresDatabase) -> None:
+    conn = await asyncpg.connect(postgres_database.dsn)
+    try:
+        assert await conn.fetchval("select current_database()") == postgres_database.name
+        assert (
+            await conn.fetchval("select count(*) from pg_tables where schemaname = 'public'") == 0
+        )
+    finally:
+        await conn.close()
+    assert postgres_database.sqlalchemy_url.startswith("postgresql+asyncpg://")
+
+
+async def test_create_and_drop_database(postgres_database: PostgresDatabase) -> None:
+    extra = await create_database(prefix="wsa_devstack")
+    conn = await asyncpg.connect(extra.dsn)
+    await conn.close()
+    await drop_database(extra)
+    with pytest.raises(asyncpg.InvalidCatalogNameError):
+        await asyncpg.connect(extra.dsn)

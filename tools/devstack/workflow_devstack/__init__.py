@@ -1,0 +1,25 @@
+"""Local dev stack: real Temporal, moto server and PostgreSQL helpers for tests and the demo."""
+
+from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
+from workflow_devstack.ports import LOOPBACK, free_port
+from workflow_devstack.postgres import PostgresDatabase, create_database, drop_database
+from workflow_devstack.temporal import (
+    start_dev_server,
+    start_time_skipping_server,
+    temporal_cli_path,
+    temporal_test_server_path,
+)
+
+__all__ = [
+    "FAKE_AWS_ENV",
+    "LOOPBACK",
+    "MotoServer",
+    "PostgresDatabase",
+    "create_database",
+    "drop_database",
+    "free_port",
+    "start_dev_server",
+    "start_time_skipping_server",
+    "temporal_cli_path",
+    "temporal_test_server_path",
+]

