@@ -94,3 +94,31 @@ async def test_status_by_plain_string_from_another_sdk(temporal_env: WorkflowEnv
         "changed": True,
         "version": 1,
     }
+
+
+async def test_contracts_passed_through_decode_in_the_sandbox(
+    temporal_env: WorkflowEnvironment,
+) -> None:
+    from datetime import timedelta
+
+    from workflow_contracts import EventReceipt
+
+    from tests.workflows_passthrough import PassThroughWorkflow
+
+    when = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
+    envelope = EventEnvelope("e9", "s", "t", when, {"k": [1]}, TemporalContext("w", "r", "a", 1))
+    task_queue = f"contracts-{uuid.uuid4()}"
+    async with Worker(
+        temporal_env.client,
+        task_queue=task_queue,
+        workflows=[PassThroughWorkflow],
+        activities=[echo_envelope],
+    ):
+        result = await temporal_env.client.execute_workflow(
+            PassThroughWorkflow.run,
+            envelope,
+            id=f"contracts-{uuid.uuid4()}",
+            task_queue=task_queue,
+            execution_timeout=timedelta(seconds=20),
+        )
+    assert result == EventReceipt("e9", "s", "t", when)

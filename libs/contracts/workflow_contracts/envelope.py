@@ -1,7 +1,5 @@
 """The event envelope carried in every EventBridge ``Detail``."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any

@@ -18,8 +18,6 @@ whether to retry it. Permanent errors are ``non_retryable``; transient ones are 
     └── DatabaseUnavailableError   DatabaseUnavailable       transient
 """
 
-from __future__ import annotations
-
 from datetime import timedelta
 from typing import Any, ClassVar
 

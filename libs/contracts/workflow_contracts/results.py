@@ -1,7 +1,5 @@
 """Typed results the shared activities return to workflows."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID

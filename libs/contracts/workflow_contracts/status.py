@@ -1,7 +1,5 @@
 """File lifecycle statuses and the transitions allowed between them."""
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from types import MappingProxyType
@@ -34,7 +32,7 @@ TransitionGraph = Mapping[FileStatus, frozenset[FileStatus]]
 
 def make_transition_graph(
     edges: Mapping[FileStatus | str, Iterable[FileStatus | str]],
-) -> TransitionGraph:
+) -> "TransitionGraph":
     """Builds an immutable transition graph from plain data.
 
     Args:

@@ -6,6 +6,7 @@ tested against a real HTTP endpoint served by `moto.server.ThreadedMotoServer`.
 
 from __future__ import annotations
 
+import logging
 import urllib.request
 from dataclasses import dataclass, field
 
@@ -44,6 +45,7 @@ class MotoServer:
 
     def start(self) -> MotoServer:
         """Starts serving; returns self."""
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per call
         self._server = ThreadedMotoServer(ip_address=LOOPBACK, port=self.port, verbose=False)
         self._server.start()
         return self

@@ -1,0 +1,110 @@
+"""SendEventActivity end to end: a real Temporal dev server, the moto server and its queue."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+from types_aiobotocore_events import EventBridgeClient
+from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import ErrorType, EventReceipt
+from workflow_events import BatchingPublisher, SendEventActivity, new_aioboto3_event_sender
+
+from tests.conftest import Route, make_route
+from tests.workflows import NotifyByNameWorkflow, NotifyIngestedWorkflow, NotifyRejectedWorkflow
+
+WORKFLOWS = [NotifyIngestedWorkflow, NotifyByNameWorkflow, NotifyRejectedWorkflow]
+
+
+@pytest_asyncio.fixture
+async def any_route(events_client: EventBridgeClient, sqs_client: SQSClient) -> Route:
+    return await make_route(events_client, sqs_client, {"source": ["ingestion"]})
+
+
+async def run_worker(
+    env: WorkflowEnvironment, client: EventBridgeClient, bus_name: str
+) -> AsyncIterator[str]:
+    task_queue = f"events-{uuid.uuid4()}"
+    publisher = BatchingPublisher(new_aioboto3_event_sender(client, bus_name))
+    activity = SendEventActivity(publisher)
+    async with Worker(
+        env.client, task_queue=task_queue, workflows=WORKFLOWS, activities=[activity.run]
+    ):
+        yield task_queue
+    await publisher.aclose()
+
+
+async def attempts_of(handle: WorkflowHandle) -> list[int]:  # type: ignore[type-arg]
+    history = await handle.fetch_history()
+    return [
+        e.activity_task_started_event_attributes.attempt
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+    ]
+
+
+async def test_call_form_from_a_workflow(
+    temporal_env: WorkflowEnvironment, events_client: EventBridgeClient, any_route: Route
+) -> None:
+    async for task_queue in run_worker(temporal_env, events_client, any_route.bus_name):
+        file_id = str(uuid.uuid4())
+        handle = await temporal_env.client.start_workflow(
+            NotifyIngestedWorkflow.run, file_id, id=f"notify-{file_id}", task_queue=task_queue
+        )
+        receipt = await handle.result()
+    assert isinstance(receipt, EventReceipt)
+    [event] = await any_route.receive(expected=1)
+    assert event["detail"]["id"] == receipt.event_id
+    assert event["detail"]["data"] == {"file_id": file_id}
+    assert event["detail"]["context"]["workflow_id"] == f"notify-{file_id}"
+    assert event["detail"]["context"]["run_id"] == handle.result_run_id
+    assert event["detail-type"] == "file_ingested_successfully"
+
+
+async def test_call_by_name_with_json_arguments(
+    temporal_env: WorkflowEnvironment, events_client: EventBridgeClient, any_route: Route
+) -> None:
+    async for task_queue in run_worker(temporal_env, events_client, any_route.bus_name):
+        result = await temporal_env.client.execute_workflow(
+            "NotifyByNameWorkflow",
+            ["ingestion", "file_ingestion_failed", {"file_id": "f-9", "error": {"type": "X"}}],
+            id=f"byname-{uuid.uuid4()}",
+            task_queue=task_queue,
+        )
+    assert set(result) == {"event_id", "source", "event_type", "time", "bus_event_id"}
+    [event] = await any_route.receive(expected=1)
+    assert event["detail"]["id"] == result["event_id"]
+    assert event["detail"]["data"] == {"file_id": "f-9", "error": {"type": "X"}}
+
+
+@pytest.mark.parametrize(
+    ("source", "bus", "error_type"),
+    [
+        ("aws.ingestion", "route", ErrorType.INVALID_EVENT),
+        ("ingestion", "missing", ErrorType.EVENT_BUS_NOT_FOUND),
+    ],
+)
+async def test_rejected_event_fails_after_exactly_one_attempt(
+    temporal_env: WorkflowEnvironment,
+    events_client: EventBridgeClient,
+    any_route: Route,
+    source: str,
+    bus: str,
+    error_type: str,
+) -> None:
+    bus_name = any_route.bus_name if bus == "route" else f"missing-{uuid.uuid4().hex[:6]}"
+    async for task_queue in run_worker(temporal_env, events_client, bus_name):
+        handle = await temporal_env.client.start_workflow(
+            NotifyRejectedWorkflow.run, source, id=f"rejected-{uuid.uuid4()}", task_queue=task_queue
+        )
+        outcome = await handle.result()
+    assert outcome["type"] == error_type
+    assert outcome["non_retryable"] is True
+    assert await attempts_of(handle) == [1]
+    assert await any_route.receive(expected=1, max_polls=1) == []
