@@ -93,16 +93,17 @@ class SendEventActivity:
             max_entry_bytes=self._max_entry_bytes,
         )
         bus_event_id = await self._publisher.publish(entry)
-        logger.info(
-            "event published",
-            extra={
-                "event_id": event_id,
-                "event_source": entry.source,
-                "event_type": entry.detail_type,
-                "workflow_id": info.workflow_id,
-                "attempt": info.attempt,
-            },
-        )
+        if logger.isEnabledFor(logging.INFO):  # skip building the extra dict when off
+            logger.info(
+                "event published",
+                extra={
+                    "event_id": event_id,
+                    "event_source": entry.source,
+                    "event_type": entry.detail_type,
+                    "workflow_id": info.workflow_id,
+                    "attempt": info.attempt,
+                },
+            )
         return EventReceipt(
             event_id=event_id,
             source=entry.source,

@@ -40,6 +40,7 @@ MAX_ENTRY_BYTES_LIMIT = 1024 * 1024
 MAX_DETAIL_TYPE_CHARS = 128
 MAX_SOURCE_CHARS = 256
 _TIME_BYTES = 14  # AWS's size formula counts Time as 14 bytes
+_PLAIN = frozenset({str, int, bool, type(None)})  # exact types that are JSON as they are
 
 
 def entry_size(
@@ -71,6 +72,16 @@ def normalise_data(value: Any, path: str = "data") -> Any:
         InvalidEventError: Naming the offending path (``data['rows'][3]``) when a value is not
             JSON-serialisable, a float is NaN or infinite, or a key is not a string.
     """
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise InvalidEventError(f"{path}: key {key!r} is not a string", {"field": path})
+            out[key] = item if type(item) in _PLAIN else normalise_data(item, f"{path}[{key!r}]")
+        return out
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -89,7 +100,7 @@ def normalise_data(value: Any, path: str = "data") -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
+        out = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise InvalidEventError(f"{path}: key {key!r} is not a string", {"field": path})
@@ -166,8 +177,25 @@ def build_entry(
         data=normalise_data(data),
         context=context,
     )
+    # Built by hand rather than via normalise_data(envelope): data is already normalised.
+    detail_object = {
+        "id": envelope.id,
+        "source": envelope.source,
+        "type": envelope.type,
+        "time": envelope.time.isoformat(),
+        "data": envelope.data,
+        "context": {
+            "workflow_id": context.workflow_id,
+            "run_id": context.run_id,
+            "activity_id": context.activity_id,
+            "attempt": context.attempt,
+            "workflow_type": context.workflow_type,
+            "namespace": context.namespace,
+        },
+        "spec_version": envelope.spec_version,
+    }
     detail = json.dumps(
-        normalise_data(envelope),
+        detail_object,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
