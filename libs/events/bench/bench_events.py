@@ -21,7 +21,7 @@ from pathlib import Path
 
 import aioboto3
 from temporalio.testing import ActivityEnvironment
-
+from types_aiobotocore_events.type_defs import PutEventsRequestEntryTypeDef
 from workflow_contracts import TemporalContext
 from workflow_devstack import FAKE_AWS_ENV, free_port
 from workflow_events import (
@@ -82,7 +82,7 @@ def start_server(kind: str) -> tuple[subprocess.Popen[bytes], str]:
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=0.5)  # noqa: S310
+            urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=0.5)
             break
         except urllib.error.HTTPError:
             break
@@ -107,7 +107,7 @@ async def bench_endpoint(
             time=datetime.now(UTC),
             context=TemporalContext("w", "r", "1", 1, "W", "default"),
         )
-        entry = {
+        entry: PutEventsRequestEntryTypeDef = {
             "Source": sample.source,
             "DetailType": sample.detail_type,
             "Detail": sample.detail,
@@ -162,7 +162,12 @@ async def bench_endpoint(
             )
         )
 
-    entry = {"Source": "bench", "DetailType": "t", "Detail": '{"a":1}', "EventBusName": BUS}
+    entry: PutEventsRequestEntryTypeDef = {
+        "Source": "bench",
+        "DetailType": "t",
+        "Detail": '{"a":1}',
+        "EventBusName": BUS,
+    }
 
     async def naive(i: int) -> None:
         async with aioboto3.Session().client(
