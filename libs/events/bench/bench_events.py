@@ -162,7 +162,7 @@ async def bench_endpoint(
             )
         )
 
-    entry: PutEventsRequestEntryTypeDef = {
+    naive_entry: PutEventsRequestEntryTypeDef = {
         "Source": "bench",
         "DetailType": "t",
         "Detail": '{"a":1}',
@@ -173,7 +173,7 @@ async def bench_endpoint(
         async with aioboto3.Session().client(
             "events", region_name="us-east-1", endpoint_url=url, config=EVENTS_CLIENT_CONFIG
         ) as c:
-            await c.put_events(Entries=[entry])
+            await c.put_events(Entries=[naive_entry])
 
     naive_rate = await run_concurrently(naive_n, 8, naive)
     rows.append(
