@@ -1,5 +1,39 @@
-"""File status in a SQL database: `UpdateFileStatusActivity` and its repositories."""
+"""File status in a SQL database: `UpdateFileStatusActivity` and its repositories.
 
+The worker creates one engine (`create_engine`), builds `SqlFileStatusRepository` on it and
+registers ``UpdateFileStatusActivity(repository).run``. The schema comes from the Alembic
+migrations (`workflow_file_status.migrate`).
+"""
+
+from workflow_file_status._repository import FileStatusRepository
+from workflow_file_status.activity import UpdateFileStatusActivity
+from workflow_file_status.engine import DEFAULT_SQLITE_URL, create_engine, normalise_database_url
 from workflow_file_status.ids import parse_file_id, parse_status
+from workflow_file_status.migrate import downgrade, upgrade
+from workflow_file_status.models import (
+    FileCreate,
+    FileRead,
+    FileRecord,
+    StatusHistoryRead,
+    StatusHistoryRecord,
+)
+from workflow_file_status.sql import SqlFileStatusRepository, allowed_sources
 
-__all__ = ["parse_file_id", "parse_status"]
+__all__ = [
+    "DEFAULT_SQLITE_URL",
+    "FileCreate",
+    "FileRead",
+    "FileRecord",
+    "FileStatusRepository",
+    "SqlFileStatusRepository",
+    "StatusHistoryRead",
+    "StatusHistoryRecord",
+    "UpdateFileStatusActivity",
+    "allowed_sources",
+    "create_engine",
+    "downgrade",
+    "normalise_database_url",
+    "parse_file_id",
+    "parse_status",
+    "upgrade",
+]

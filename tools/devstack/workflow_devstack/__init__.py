@@ -2,6 +2,7 @@
 
 from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
 from workflow_devstack.ports import LOOPBACK, free_port
+from workflow_devstack.proxy import TcpProxy
 from workflow_devstack.postgres import PostgresDatabase, create_database, drop_database
 from workflow_devstack.temporal import (
     start_dev_server,
@@ -15,6 +16,7 @@ __all__ = [
     "LOOPBACK",
     "MotoServer",
     "PostgresDatabase",
+    "TcpProxy",
     "create_database",
     "drop_database",
     "free_port",

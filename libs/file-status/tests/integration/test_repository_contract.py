@@ -1,0 +1,123 @@
+"""One contract, two backends: PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from workflow_contracts import (
+    DEFAULT_TRANSITIONS,
+    FileStatus,
+    InvalidStatusTransitionError,
+    StatusChange,
+    TemporalContext,
+    UnknownFileError,
+    make_transition_graph,
+)
+from workflow_file_status import FileCreate, SqlFileStatusRepository
+
+S = FileStatus
+
+
+def ctx(activity_id: str = "1", attempt: int = 1, run_id: str = "run-1") -> TemporalContext:
+    return TemporalContext("wf-1", run_id, activity_id, attempt, "W", "default")
+
+
+async def new_file(repo: SqlFileStatusRepository) -> uuid.UUID:
+    file = await repo.register_file(FileCreate(name="a.csv", uri="/data/a.csv"))
+    return file.id
+
+
+async def test_register_and_read(repository: SqlFileStatusRepository) -> None:
+    file_id = uuid.uuid4()
+    file = await repository.register_file(FileCreate(id=file_id, name="a.csv", uri="/d/a.csv"))
+    assert (file.id, file.status, file.version) == (file_id, S.PENDING, 1)
+    again = await repository.register_file(FileCreate(id=file_id, name="other", uri="/x"))
+    assert again.name == "a.csv"
+    read = await repository.get_file(file_id)
+    assert read is not None and read.status is S.PENDING and read.created_at.tzinfo is not None
+    assert await repository.get_file(uuid.uuid4()) is None
+    assert await repository.get_history(file_id) == []
+
+
+async def test_change_records_history_with_context(repository: SqlFileStatusRepository) -> None:
+    file_id = await new_file(repository)
+    change = await repository.change_status(file_id, S.PROCESSING, ctx(), DEFAULT_TRANSITIONS)
+    assert change == StatusChange(file_id, S.PENDING, S.PROCESSING, True, 2)
+    change = await repository.change_status(file_id, S.COMPLETED, ctx("2"), DEFAULT_TRANSITIONS)
+    assert change == StatusChange(file_id, S.PROCESSING, S.COMPLETED, True, 3)
+    file = await repository.get_file(file_id)
+    assert file is not None and (file.status, file.version) == (S.COMPLETED, 3)
+    history = await repository.get_history(file_id)
+    assert [(h.from_status, h.to_status, h.version) for h in history] == [
+        (S.PENDING, S.PROCESSING, 2),
+        (S.PROCESSING, S.COMPLETED, 3),
+    ]
+    assert (history[0].workflow_id, history[0].run_id, history[0].activity_id) == (
+        "wf-1",
+        "run-1",
+        "1",
+    )
+    assert history[0].attempt == 1 and history[0].changed_at.tzinfo is not None
+
+
+async def test_same_status_is_a_no_op(repository: SqlFileStatusRepository) -> None:
+    file_id = await new_file(repository)
+    change = await repository.change_status(file_id, S.PENDING, ctx(), DEFAULT_TRANSITIONS)
+    assert change == StatusChange(file_id, S.PENDING, S.PENDING, False, 1)
+    assert await repository.get_history(file_id) == []
+
+
+async def test_illegal_transition_writes_nothing(repository: SqlFileStatusRepository) -> None:
+    file_id = await new_file(repository)
+    with pytest.raises(InvalidStatusTransitionError) as info:
+        await repository.change_status(file_id, S.COMPLETED, ctx(), DEFAULT_TRANSITIONS)
+    assert info.value.non_retryable
+    assert "PENDING" in info.value.message and "COMPLETED" in info.value.message
+    assert info.value.details[0]["from"] == "PENDING" and info.value.details[0]["to"] == "COMPLETED"
+    file = await repository.get_file(file_id)
+    assert file is not None and (file.status, file.version) == (S.PENDING, 1)
+    assert await repository.get_history(file_id) == []
+
+
+async def test_unknown_file(repository: SqlFileStatusRepository) -> None:
+    with pytest.raises(UnknownFileError) as info:
+        await repository.change_status(uuid.uuid4(), S.PROCESSING, ctx(), DEFAULT_TRANSITIONS)
+    assert info.value.non_retryable
+
+
+async def test_retry_of_a_committed_attempt_changes_nothing_more(
+    repository: SqlFileStatusRepository,
+) -> None:
+    file_id = await new_file(repository)
+    first = await repository.change_status(file_id, S.PROCESSING, ctx(), DEFAULT_TRANSITIONS)
+    # Another execution moves the file on; then attempt 2 of the first one arrives.
+    await repository.change_status(file_id, S.FAILED, ctx("2"), DEFAULT_TRANSITIONS)
+    retried = await repository.change_status(
+        file_id, S.PROCESSING, ctx(attempt=2), DEFAULT_TRANSITIONS
+    )
+    assert retried == first
+    file = await repository.get_file(file_id)
+    assert file is not None and (file.status, file.version) == (S.FAILED, 3)
+    assert len(await repository.get_history(file_id)) == 2
+
+
+async def test_another_run_of_the_same_activity_id_is_a_new_change(
+    repository: SqlFileStatusRepository,
+) -> None:
+    file_id = await new_file(repository)
+    await repository.change_status(file_id, S.PROCESSING, ctx(), DEFAULT_TRANSITIONS)
+    await repository.change_status(file_id, S.FAILED, ctx("2"), DEFAULT_TRANSITIONS)
+    change = await repository.change_status(
+        file_id, S.PROCESSING, ctx(run_id="run-2"), DEFAULT_TRANSITIONS
+    )
+    assert change == StatusChange(file_id, S.FAILED, S.PROCESSING, True, 4)
+
+
+async def test_caller_supplied_graph(repository: SqlFileStatusRepository) -> None:
+    graph = make_transition_graph({"PENDING": ["COMPLETED"]})
+    file_id = await new_file(repository)
+    with pytest.raises(InvalidStatusTransitionError):
+        await repository.change_status(file_id, S.PROCESSING, ctx(), graph)
+    change = await repository.change_status(file_id, S.COMPLETED, ctx(), graph)
+    assert change.changed and change.current is S.COMPLETED

@@ -1,0 +1,63 @@
+"""Workflows calling UpdateFileStatusActivity as users do."""
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from workflow_contracts import UPDATE_FILE_STATUS_ACTIVITY, FileStatus, StatusChange
+    from workflow_file_status import UpdateFileStatusActivity
+
+FAST_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=100), maximum_attempts=5)
+
+
+@workflow.defn
+class CompleteFileWorkflow:
+    @workflow.run
+    async def run(self, file_id: UUID) -> list[StatusChange]:
+        changes = []
+        for status in (FileStatus.PROCESSING, FileStatus.COMPLETED):
+            changes.append(
+                await workflow.execute_activity(
+                    UpdateFileStatusActivity.run,
+                    args=[file_id, status],
+                    start_to_close_timeout=timedelta(seconds=10),
+                    retry_policy=FAST_RETRY,
+                )
+            )
+        return changes
+
+
+@workflow.defn
+class StatusByNameWorkflow:
+    @workflow.run
+    async def run(self, file_id: str, status: str) -> dict[str, Any]:
+        result: dict[str, Any] = await workflow.execute_activity(
+            UPDATE_FILE_STATUS_ACTIVITY,
+            args=[file_id, status],
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=FAST_RETRY,
+            result_type=dict,
+        )
+        return result
+
+
+@workflow.defn
+class IllegalStatusWorkflow:
+    @workflow.run
+    async def run(self, file_id: UUID) -> dict[str, Any]:
+        try:
+            await workflow.execute_activity(
+                UpdateFileStatusActivity.run,
+                args=[file_id, FileStatus.COMPLETED],
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=FAST_RETRY,
+            )
+        except ActivityError as err:
+            assert isinstance(err.cause, ApplicationError)
+            return {"type": err.cause.type, "details": list(err.cause.details)}
+        return {}

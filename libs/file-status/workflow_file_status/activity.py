@@ -1,0 +1,86 @@
+"""`UpdateFileStatusActivity`: the one place where a file's status changes."""
+
+import logging
+from uuid import UUID
+
+from temporalio import activity
+from workflow_contracts import (
+    DEFAULT_TRANSITIONS,
+    UPDATE_FILE_STATUS_ACTIVITY,
+    FileStatus,
+    StatusChange,
+    TemporalContext,
+    TransitionGraph,
+)
+
+from workflow_file_status._repository import FileStatusRepository
+from workflow_file_status.ids import parse_file_id, parse_status
+
+__all__ = ["UpdateFileStatusActivity"]
+
+logger = logging.getLogger(__name__)
+
+
+class UpdateFileStatusActivity:
+    """Moves files through their lifecycle; register ``UpdateFileStatusActivity(...).run``.
+
+    Atomic and guarded (the transition graph decides), idempotent (a retry of a committed
+    attempt returns that outcome and writes nothing), and audited (one history row per change,
+    with the Temporal execution that made it).
+    """
+
+    def __init__(
+        self,
+        repository: FileStatusRepository,
+        *,
+        transitions: TransitionGraph = DEFAULT_TRANSITIONS,
+    ) -> None:
+        """Configures the activity.
+
+        Args:
+            repository: Storage (`SqlFileStatusRepository`, or a fake in tests).
+            transitions: Allowed moves; the contracts' default lifecycle unless replaced.
+        """
+        self._repository = repository
+        self._transitions = transitions
+
+    @activity.defn(name=UPDATE_FILE_STATUS_ACTIVITY)
+    async def run(self, file_id: UUID, status: FileStatus) -> StatusChange:
+        """Sets the file's status.
+
+        Args:
+            file_id: The file (a UUID, or its string from a JSON caller).
+            status: The target status (a `FileStatus`, or its string).
+
+        Returns:
+            Previous and current status, whether it changed, and the new version.
+
+        Raises:
+            InvalidFileIdError: Malformed id (non-retryable, nothing written).
+            InvalidStatusError: Unknown status (non-retryable, nothing written).
+            UnknownFileError: No such file (non-retryable, nothing written).
+            InvalidStatusTransitionError: Not allowed from the current status (non-retryable).
+            DatabaseUnavailableError: Transient database failure (retried by Temporal).
+        """
+        file_uuid = parse_file_id(file_id)
+        target = parse_status(status)
+        info = activity.info()
+        context = TemporalContext(
+            workflow_id=info.workflow_id,
+            run_id=info.workflow_run_id,
+            activity_id=info.activity_id,
+            attempt=info.attempt,
+            workflow_type=info.workflow_type,
+            namespace=info.workflow_namespace,
+        )
+        change = await self._repository.change_status(file_uuid, target, context, self._transitions)
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "file status %s -> %s (changed=%s, version=%d)",
+                change.previous,
+                change.current,
+                change.changed,
+                change.version,
+                extra={"file_id": str(file_uuid), "workflow_id": info.workflow_id},
+            )
+        return change
