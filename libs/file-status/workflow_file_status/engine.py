@@ -32,8 +32,9 @@ def create_engine(
 ) -> AsyncEngine:
     """Creates the worker's async engine; dispose it (``await engine.dispose()``) at shutdown.
 
-    PostgreSQL (asyncpg): a pool with pre-ping, so connections killed by a restart or
-    ``pg_terminate_backend`` are replaced by themselves, and a server-side statement timeout.
+    PostgreSQL (asyncpg): a pool and a server-side statement timeout. No pre-ping (it would
+    double the round trips of every update): `SqlFileStatusRepository` detects a dead
+    connection when it is used, refreshes the pool and runs its idempotent statement again.
     SQLite (aiosqlite): write transactions start with ``BEGIN IMMEDIATE`` (no lock upgrades,
     no deadlock between two writers), WAL journal, foreign keys on, a busy timeout.
 
@@ -60,7 +61,6 @@ def create_engine(
             url,
             pool_size=pool_size,
             max_overflow=max_overflow,
-            pool_pre_ping=True,
             connect_args=connect_args,
             **kwargs,
         )

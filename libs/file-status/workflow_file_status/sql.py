@@ -100,6 +100,18 @@ def _outcome(
     )
 
 
+def _is_disconnect(err: BaseException) -> bool:
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover
+        return False
+    if isinstance(err, asyncpg.ConnectionDoesNotExistError | asyncpg.InterfaceError):
+        return True
+    if isinstance(err, ConnectionError):
+        return True
+    return getattr(err, "sqlstate", None) in {"57P01", "57P02", "08003", "08006"}
+
+
 def _is_unavailable(err: BaseException) -> bool:
     if isinstance(err, OSError | TimeoutError | asyncio.TimeoutError | PoolTimeoutError):
         return True
@@ -171,21 +183,34 @@ class SqlFileStatusRepository:
         context: TemporalContext,
         transitions: TransitionGraph,
     ) -> Sequence[Any] | None:
+        args = (
+            file_id,
+            target.value,
+            allowed_sources(target, transitions),
+            context.workflow_id,
+            context.run_id,
+            context.activity_id,
+            context.attempt,
+        )
+        try:
+            return await self._fetch_postgres(args)
+        except Exception as err:
+            if not _is_disconnect(err):
+                raise
+            # The server dropped our connections (restart, failover, pg_terminate_backend):
+            # start a fresh pool and run the statement once more. Safe: a change this
+            # execution already committed is found and returned, not applied twice.
+            logger.warning("database connection lost (%s); reconnecting", type(err).__name__)
+            await self._engine.dispose()
+            return await self._fetch_postgres(args)
+
+    async def _fetch_postgres(self, args: tuple[Any, ...]) -> Sequence[Any] | None:
         async with self._engine.connect() as conn:
             raw = await conn.get_raw_connection()
             driver = raw.driver_connection
             assert driver is not None
             try:
-                row: Sequence[Any] | None = await driver.fetchrow(
-                    _PG_CHANGE_STATUS,
-                    file_id,
-                    target.value,
-                    allowed_sources(target, transitions),
-                    context.workflow_id,
-                    context.run_id,
-                    context.activity_id,
-                    context.attempt,
-                )
+                row: Sequence[Any] | None = await driver.fetchrow(_PG_CHANGE_STATUS, *args)
             except BaseException as err:
                 if _is_unavailable(err):
                     await conn.invalidate()  # never hand a dead connection back to the pool

@@ -98,9 +98,11 @@ async def test_pool_recovers_after_backends_are_terminated(
 
 
 async def test_connection_dropped_during_the_update_is_retryable(
-    postgres_database: PostgresDatabase, pg_engine: AsyncEngine
+    postgres_database: PostgresDatabase,
 ) -> None:
-    repo = SqlFileStatusRepository(pg_engine)
+    # The repository reconnects once; the row is still locked, so that try times out.
+    engine = create_engine(postgres_database.sqlalchemy_url, statement_timeout_ms=1000)
+    repo = SqlFileStatusRepository(engine)
     file = await repo.register_file(FileCreate(name="t.csv", uri="/t.csv"))
     blocker = await asyncpg.connect(postgres_database.dsn)
     tx = blocker.transaction()
@@ -133,6 +135,7 @@ async def test_connection_dropped_during_the_update_is_retryable(
     change = await repo.change_status(file.id, S.PROCESSING, ctx(1), DEFAULT_TRANSITIONS)
     assert change.changed and change.version == 2
     assert len(await repo.get_history(file.id)) == 1
+    await engine.dispose()
 
 
 async def test_statement_timeout_is_retryable(

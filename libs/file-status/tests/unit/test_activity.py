@@ -73,7 +73,7 @@ async def test_retry_returns_the_committed_outcome() -> None:
     ],
 )
 async def test_bad_input_is_permanent_and_writes_nothing(
-    file_id: object, status: object, error: type
+    file_id: object, status: object, error: type[SharedActivityError]
 ) -> None:
     repo = InMemoryFileStatusRepository()
     repo.add()

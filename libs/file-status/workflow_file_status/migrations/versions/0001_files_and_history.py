@@ -32,19 +32,20 @@ def upgrade() -> None:
     )
     op.create_table(
         "file_status_history",
-        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column(
-            "file_id", sa.Uuid(), sa.ForeignKey("files.id", ondelete="CASCADE"), nullable=False
+            "file_id",
+            sa.Uuid(),
+            sa.ForeignKey("files.id", ondelete="CASCADE"),
+            primary_key=True,
         ),
+        sa.Column("version", sa.Integer(), primary_key=True),
         sa.Column("from_status", sa.String(32), nullable=False),
         sa.Column("to_status", sa.String(32), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("workflow_id", sa.String(1024), nullable=True),
         sa.Column("run_id", sa.String(255), nullable=True),
         sa.Column("activity_id", sa.String(1024), nullable=True),
         sa.Column("attempt", sa.Integer(), nullable=True),
-        sa.UniqueConstraint("file_id", "version", name="uq_file_status_history_version"),
     )
     op.create_index(
         "uq_file_status_history_execution",

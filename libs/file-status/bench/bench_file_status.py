@@ -1,0 +1,223 @@
+"""Updates per second on PostgreSQL: the activity path against a raw asyncpg pool, one run.
+
+Run with ``pnpm nx run workflow-file-status:bench``; writes the table to ``BENCHMARKS.md``.
+Rows: (1) UpdateFileStatusActivity through SqlFileStatusRepository (guard, version, history),
+(2) a raw asyncpg pool running the bare single-statement UPDATE (no history), (3) the naive
+SQLModel read-modify-write, (4) a new connection per update.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import os
+import platform
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.testing import ActivityEnvironment
+from workflow_contracts import FileStatus
+from workflow_devstack import create_database, drop_database
+from workflow_file_status import (
+    FileCreate,
+    FileRecord,
+    SqlFileStatusRepository,
+    UpdateFileStatusActivity,
+    create_engine,
+    upgrade,
+)
+
+HERE = Path(__file__).parent
+CYCLE = [FileStatus.PROCESSING, FileStatus.COMPLETED]  # legal both ways: PROCESSING <-> COMPLETED
+
+
+async def run_concurrently(
+    n: int, concurrency: int, op: Callable[[int], Awaitable[object]]
+) -> float:
+    counter = iter(range(n))
+
+    async def worker() -> None:
+        for i in counter:
+            await op(i)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return n / (time.perf_counter() - start)
+
+
+def activity_env(i: int) -> ActivityEnvironment:
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, workflow_id=f"bench-{i}", activity_id="1")
+    return env
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--updates", type=int, default=4000)
+    parser.add_argument("--files", type=int, default=256)
+    parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
+    args = parser.parse_args()
+    database = await create_database(prefix="wsa_bench")
+    rows: list[tuple[str, int, float, str]] = []
+    try:
+        await asyncio.to_thread(upgrade, database.dsn)
+        engine = create_engine(database.sqlalchemy_url, pool_size=32, max_overflow=0)
+        repo = SqlFileStatusRepository(engine)
+        files = [
+            (await repo.register_file(FileCreate(name=f"f{i}", uri=f"/f{i}"))).id
+            for i in range(args.files)
+        ]
+        pool = await asyncpg.create_pool(database.dsn, min_size=32, max_size=32)
+        activity = UpdateFileStatusActivity(repo)
+
+        # Move every file to PROCESSING first so each row's updates alternate legally.
+        for f in files:
+            await repo.change_status(f, FileStatus.PROCESSING, _ctx("setup", f), _graph())
+
+        for concurrency in (1, 32):
+            n = args.updates if concurrency == 32 else args.updates // 4
+            # Each (file, round) pair gets its own workflow id: every update is a new execution.
+            envs = [activity_env(10_000_000 * concurrency + i) for i in range(n)]
+            state = {f: 1 for f in files}  # index into CYCLE of the next target
+
+            # The closures below run within this loop iteration only.
+            def target(i: int, state: dict[uuid.UUID, int] = state) -> tuple[uuid.UUID, FileStatus]:
+                f = files[i % len(files)]
+                status = CYCLE[state[f] % 2]
+                state[f] += 1
+                return f, status
+
+            async def via_activity(i: int, envs: list[ActivityEnvironment] = envs) -> None:
+                f, status = target(i)
+                await envs[i].run(activity.run, f, status)
+
+            async def raw(i: int) -> None:
+                f, status = target(i)
+                async with pool.acquire() as conn:
+                    await conn.execute(
+                        "UPDATE files SET status = $2, version = version + 1, updated_at = now()"
+                        " WHERE id = $1",
+                        f,
+                        status.value,
+                    )
+
+            raw_rates, act_rates = [], []
+            for _ in range(2):
+                raw_rates.append(await run_concurrently(n, concurrency, raw))
+                # raw writes moved statuses without the guard: realign before the guarded row.
+                await _align(pool, files, state)
+                act_rates.append(await run_concurrently(n, concurrency, via_activity))
+            raw_rate, act_rate = max(raw_rates), max(act_rates)
+            rows.append(
+                ("(2) raw asyncpg pool, bare UPDATE, no history", concurrency, raw_rate, "")
+            )
+            rows.append(
+                (
+                    "(1) activity path (guard + version + history)",
+                    concurrency,
+                    act_rate,
+                    f"(1)/(2) = {act_rate / raw_rate:.2f}",
+                )
+            )
+
+        # Round trips of one activity update, counted by the driver's query logger.
+        queries: list[str] = []
+        counted = create_engine(database.sqlalchemy_url, pool_size=1, max_overflow=0)
+
+        @sa.event.listens_for(counted.sync_engine, "connect")
+        def _log_queries(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.driver_connection.add_query_logger(
+                lambda record: queries.append(record.query)
+            )
+
+        counted_activity = UpdateFileStatusActivity(SqlFileStatusRepository(counted))
+        f = files[0]
+        await activity_env(99_999_998).run(counted_activity.run, f, CYCLE[state[f] % 2])
+        state[f] += 1
+        queries.clear()  # the first use also prepares the statement
+        await activity_env(99_999_999).run(counted_activity.run, f, CYCLE[state[f] % 2])
+        round_trips = len(queries)
+        await counted.dispose()
+
+        async def naive_sqlmodel(i: int) -> None:
+            f = files[i % len(files)]
+            async with AsyncSession(engine) as session:
+                record = await session.get(FileRecord, f)
+                assert record is not None
+                record.status = CYCLE[i % 2].value
+                record.version += 1
+                session.add(record)
+                await session.commit()
+
+        naive_rate = await run_concurrently(args.updates // 2, 32, naive_sqlmodel)
+        rows.append(("(3) naive SQLModel read-modify-write", 32, naive_rate, ""))
+
+        async def new_connection(i: int) -> None:
+            conn = await asyncpg.connect(database.dsn)
+            try:
+                await conn.execute(
+                    "UPDATE files SET status = $2, version = version + 1 WHERE id = $1",
+                    files[i % len(files)],
+                    CYCLE[i % 2].value,
+                )
+            finally:
+                await conn.close()
+
+        conn_rate = await run_concurrently(args.updates // 8, 32, new_connection)
+        rows.append(("(4) new connection per update", 32, conn_rate, ""))
+        await pool.close()
+        await engine.dispose()
+    finally:
+        await drop_database(database)
+
+    lines = [
+        "# workflow-file-status benchmarks",
+        "",
+        f"Measured by `pnpm nx run workflow-file-status:bench` on the local PostgreSQL"
+        f" ({args.updates} updates at c=32, a quarter at c=1, over {args.files} files; best of two;"
+        f" Python {platform.python_version()}, {os.cpu_count()} CPUs). Compare ratios within one run.",
+        "",
+        "Targets: (1)/(2) >= 0.8 at concurrency 32; one round trip per update for (1).",
+        "",
+        "| row | concurrency | updates/s | notes |",
+        "|---|---:|---:|---|",
+        *[f"| {r} | {c} | {rate:,.0f} | {note} |" for r, c, rate, note in rows],
+        "",
+        f"Round trips per activity update (queries the driver sent): {round_trips}",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    args.output.write_text(text)
+
+
+def _ctx(workflow_id: str, f: uuid.UUID) -> Any:
+    from workflow_contracts import TemporalContext
+
+    return TemporalContext(f"{workflow_id}-{f}", "run", "1", 1)
+
+
+def _graph() -> Any:
+    from workflow_contracts import DEFAULT_TRANSITIONS
+
+    return DEFAULT_TRANSITIONS
+
+
+async def _align(pool: asyncpg.Pool, files: list[uuid.UUID], state: dict[uuid.UUID, int]) -> None:
+    async with pool.acquire() as conn:
+        for f in files:
+            # The next target is CYCLE[state % 2]; the current status must be the other one.
+            await conn.execute(
+                "UPDATE files SET status = $2 WHERE id = $1", f, CYCLE[(state[f] + 1) % 2].value
+            )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
