@@ -1,7 +1,8 @@
 """Reusable Temporal activities for file status and events, wired for a worker.
 
-Re-exports the contracts, `workflow_events` and `workflow_file_status`, so a worker needs
-only this package.
+`SharedActivitiesPlugin` gives a worker both activities, their long-lived clients and the
+data converter in one call. The package also re-exports the contracts, `workflow_events`
+and `workflow_file_status`, so a worker needs only this import.
 """
 
 from workflow_contracts import *  # noqa: F403
@@ -10,5 +11,25 @@ from workflow_events import *  # noqa: F403
 from workflow_events import __all__ as _events_all
 from workflow_file_status import *  # noqa: F403
 from workflow_file_status import __all__ as _file_status_all
+from workflow_shared_activities.calls import send_event, set_file_status
+from workflow_shared_activities.config import SharedActivitiesConfig
+from workflow_shared_activities.plugin import SharedActivitiesPlugin, SharedResources
+from workflow_shared_activities.runtime import (
+    JsonLogFormatter,
+    configure_logging,
+    run_until_signalled,
+)
 
-__all__ = [*_contracts_all, *_events_all, *_file_status_all]
+__all__ = [  # noqa: PLE0604
+    *_contracts_all,
+    *_events_all,
+    *_file_status_all,
+    "SharedActivitiesConfig",
+    "SharedActivitiesPlugin",
+    "SharedResources",
+    "JsonLogFormatter",
+    "configure_logging",
+    "run_until_signalled",
+    "send_event",
+    "set_file_status",
+]

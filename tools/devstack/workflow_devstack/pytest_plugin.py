@@ -1,7 +1,8 @@
 """Pytest fixtures every project's tests share (registered through the ``pytest11`` entry point).
 
 - ``temporal_env``: a real Temporal dev server for the session.
-- ``moto_server``: moto's server mode on loopback, with dummy AWS credentials in the environment.
+- ``moto_server``: moto's server mode on loopback, with dummy AWS credentials in the environment;
+  ``events_client`` and ``sqs_client``: aioboto3 clients on it.
 - ``postgres_database``: a database of its own for the session on the machine's PostgreSQL.
   Outside CI a missing server skips those tests with the reason; with ``CI`` set it fails them.
 """
@@ -11,8 +12,11 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 
+import aioboto3
 import pytest
 import pytest_asyncio
+from types_aiobotocore_events import EventBridgeClient
+from types_aiobotocore_sqs import SQSClient
 from temporalio.testing import WorkflowEnvironment
 
 from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
@@ -53,6 +57,24 @@ def moto_server(aws_env: dict[str, str]) -> Iterator[MotoServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def events_client(moto_server: MotoServer) -> AsyncIterator[EventBridgeClient]:
+    """An aioboto3 ``events`` client on the moto server, for the session."""
+    async with aioboto3.Session().client(
+        "events", region_name=moto_server.region, endpoint_url=moto_server.endpoint_url
+    ) as client:
+        yield client
+
+
+@pytest_asyncio.fixture(scope="session")
+async def sqs_client(moto_server: MotoServer) -> AsyncIterator[SQSClient]:
+    """An aioboto3 ``sqs`` client on the moto server, for the session."""
+    async with aioboto3.Session().client(
+        "sqs", region_name=moto_server.region, endpoint_url=moto_server.endpoint_url
+    ) as client:
+        yield client
 
 
 @pytest_asyncio.fixture(scope="session")

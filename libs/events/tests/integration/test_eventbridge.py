@@ -30,7 +30,7 @@ from workflow_events import (
     open_events_client,
 )
 
-from tests.conftest import Route
+from workflow_devstack import Route
 
 SCHEDULED = datetime(2026, 11, 25, 8, 0, 0, tzinfo=UTC)
 

@@ -16,7 +16,7 @@ from types_aiobotocore_sqs import SQSClient
 from workflow_contracts import ErrorType, EventReceipt
 from workflow_events import BatchingPublisher, SendEventActivity, new_aioboto3_event_sender
 
-from tests.conftest import Route, make_route
+from workflow_devstack import Route, make_route
 from tests.workflows import NotifyByNameWorkflow, NotifyIngestedWorkflow, NotifyRejectedWorkflow
 
 WORKFLOWS = [NotifyIngestedWorkflow, NotifyByNameWorkflow, NotifyRejectedWorkflow]

@@ -1,0 +1,7 @@
+"""``python -m evaluation_worker``."""
+
+import sys
+
+from evaluation_worker.cli import main
+
+sys.exit(main())

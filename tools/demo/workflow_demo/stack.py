@@ -1,0 +1,95 @@
+"""The local stack the demo starts and stops: Temporal, the EventBridge emulator, a database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aioboto3
+from temporalio.testing import WorkflowEnvironment
+from types_aiobotocore_events import EventBridgeClient
+from types_aiobotocore_sqs import SQSClient
+
+from workflow_devstack import FAKE_AWS_ENV, MotoServer, Route, free_port, make_route, start_dev_server
+from workflow_file_status import upgrade
+
+__all__ = ["BUS_NAME", "LocalStack", "local_stack"]
+
+BUS_NAME = "workflow-events"
+
+
+@dataclass
+class LocalStack:
+    """Everything running, with the addresses the workers need."""
+
+    temporal: WorkflowEnvironment
+    temporal_address: str
+    ui_url: str | None
+    moto: MotoServer
+    events: EventBridgeClient
+    sqs: SQSClient
+    evaluation_route: Route
+    audit_route: Route
+    database_url: str
+    workdir: Path
+
+
+@asynccontextmanager
+async def local_stack(
+    database_url: str | None = None, *, ui: bool = False, workdir: Path | None = None
+) -> AsyncIterator[LocalStack]:
+    """Starts the stack on free loopback ports; stops everything on exit."""
+    # The emulator takes any credentials; these are dummies, never real ones.
+    for key, value in FAKE_AWS_ENV.items():
+        os.environ.setdefault(key, value)
+    own_dir = workdir is None
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="workflow-demo-"))
+    database_url = database_url or f"sqlite+aiosqlite:///{workdir / 'files.db'}"
+    await asyncio.to_thread(upgrade, database_url)
+    ui_port = free_port() if ui else None
+    temporal = await start_dev_server(ui=ui, ui_port=ui_port)
+    moto = MotoServer().start()
+    try:
+        session = aioboto3.Session()
+        async with (
+            session.client("events", region_name=moto.region, endpoint_url=moto.endpoint_url) as events,
+            session.client("sqs", region_name=moto.region, endpoint_url=moto.endpoint_url) as sqs,
+        ):
+            evaluation_route = await make_route(
+                events,
+                sqs,
+                {"source": ["ingestion"], "detail-type": ["file_ingested_successfully"]},
+                bus_name=BUS_NAME,
+                name="ingested-to-evaluation",
+            )
+            audit_route = await make_route(
+                events,
+                sqs,
+                {"source": ["ingestion", "evaluation"]},
+                bus_name=BUS_NAME,
+                name="audit",
+            )
+            yield LocalStack(
+                temporal=temporal,
+                temporal_address=temporal.client.service_client.config.target_host,
+                ui_url=f"http://127.0.0.1:{ui_port}" if ui_port else None,
+                moto=moto,
+                events=events,
+                sqs=sqs,
+                evaluation_route=evaluation_route,
+                audit_route=audit_route,
+                database_url=database_url,
+                workdir=workdir,
+            )
+    finally:
+        moto.stop()
+        await temporal.shutdown()
+        if own_dir:
+            for path in sorted(workdir.rglob("*"), reverse=True):
+                path.unlink() if path.is_file() else path.rmdir()
+            workdir.rmdir()

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The README's main command: sets the workspace up, then runs the end-to-end demo.
+# Arguments go to the demo (--files N, --database-url URL, --keep-running).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+# shellcheck source=bootstrap.sh
+source tools/scripts/bootstrap.sh
+exec python -m workflow_demo "$@"
