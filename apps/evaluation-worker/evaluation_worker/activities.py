@@ -5,10 +5,10 @@ from uuid import UUID
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
-
-from evaluation_worker.metrics import NOT_EVALUABLE, QualityReport, evaluate_csv
 from workflow_contracts import UnknownFileError
 from workflow_shared_activities import SharedResources
+
+from evaluation_worker.metrics import NOT_EVALUABLE, QualityReport, evaluate_csv
 
 __all__ = ["EVALUATE_FILE_ACTIVITY", "EvaluationActivities"]
 
@@ -20,7 +20,9 @@ def _read(path: str) -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except (FileNotFoundError, PermissionError, IsADirectoryError) as err:
-        raise ApplicationError(f"cannot read {path}", type=NOT_EVALUABLE, non_retryable=True) from err
+        raise ApplicationError(
+            f"cannot read {path}", type=NOT_EVALUABLE, non_retryable=True
+        ) from err
 
 
 class EvaluationActivities:
@@ -39,6 +41,8 @@ class EvaluationActivities:
             raise UnknownFileError(f"file {file_id} is not registered")
         uri = file.uri.removeprefix("file://")
         if not uri.lower().endswith(".csv"):
-            raise ApplicationError(f"{file.name} is not a CSV file", type=NOT_EVALUABLE, non_retryable=True)
+            raise ApplicationError(
+                f"{file.name} is not a CSV file", type=NOT_EVALUABLE, non_retryable=True
+            )
         data = await asyncio.to_thread(_read, uri)
         return evaluate_csv(data, self._threshold)

@@ -11,10 +11,11 @@ import sys
 from dataclasses import asdict
 from uuid import UUID
 
+from workflow_shared_activities import FileStatus, configure_logging
+
 from evaluation_worker.settings import Settings
 from evaluation_worker.worker import connect, serve
 from evaluation_worker.workflows import EvaluateFileWorkflow
-from workflow_shared_activities import FileStatus, configure_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
@@ -22,7 +23,10 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 async def _start(settings: Settings, file_id: UUID) -> int:
     client = await connect(settings)
     result = await client.execute_workflow(
-        EvaluateFileWorkflow.run, file_id, id=f"evaluate-{file_id}-manual", task_queue=settings.task_queue
+        EvaluateFileWorkflow.run,
+        file_id,
+        id=f"evaluate-{file_id}-manual",
+        task_queue=settings.task_queue,
     )
     print(json.dumps(asdict(result), default=str, indent=2))
     return EXIT_OK if result.status is FileStatus.COMPLETED else EXIT_FAILED

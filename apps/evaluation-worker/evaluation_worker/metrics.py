@@ -45,7 +45,9 @@ def evaluate_csv(data: bytes, threshold: float) -> QualityReport:
         header = next(reader, None)
         body = [row for row in reader if row]
     except (UnicodeDecodeError, csv.Error) as err:
-        raise ApplicationError(f"not CSV text: {err}", type=NOT_EVALUABLE, non_retryable=True) from err
+        raise ApplicationError(
+            f"not CSV text: {err}", type=NOT_EVALUABLE, non_retryable=True
+        ) from err
     if not header:
         raise ApplicationError("no header row", type=NOT_EVALUABLE, non_retryable=True)
     cells = sum(len(row) for row in body)

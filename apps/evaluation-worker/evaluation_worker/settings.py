@@ -2,7 +2,6 @@
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from workflow_shared_activities import SharedActivitiesConfig
 
 __all__ = ["Settings"]

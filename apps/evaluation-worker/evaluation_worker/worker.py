@@ -6,12 +6,12 @@ from datetime import timedelta
 import aioboto3
 from temporalio.client import Client
 from temporalio.worker import Worker
+from workflow_shared_activities import DATA_CONVERTER, SharedActivitiesPlugin, run_until_signalled
 
 from evaluation_worker.activities import EvaluationActivities
 from evaluation_worker.consumer import IngestionEventConsumer
 from evaluation_worker.settings import Settings
 from evaluation_worker.workflows import EvaluateFileWorkflow
-from workflow_shared_activities import DATA_CONVERTER, SharedActivitiesPlugin, run_until_signalled
 
 __all__ = ["build_plugin", "build_worker", "connect", "serve"]
 

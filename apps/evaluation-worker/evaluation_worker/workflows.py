@@ -9,11 +9,18 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from evaluation_worker.activities import EvaluationActivities
-    from evaluation_worker.metrics import QualityReport
     from workflow_shared_activities import FileStatus, send_event, set_file_status
 
-__all__ = ["EVALUATION_COMPLETED", "EVALUATION_FAILED", "SOURCE", "EvaluateFileWorkflow", "EvaluationResult"]
+    from evaluation_worker.activities import EvaluationActivities
+    from evaluation_worker.metrics import QualityReport
+
+__all__ = [
+    "EVALUATION_COMPLETED",
+    "EVALUATION_FAILED",
+    "SOURCE",
+    "EvaluateFileWorkflow",
+    "EvaluationResult",
+]
 
 SOURCE = "evaluation"
 EVALUATION_COMPLETED = "evaluation_completed"
@@ -45,11 +52,15 @@ class EvaluateFileWorkflow:
                 EvaluationActivities.evaluate_file,
                 file_id,
                 start_to_close_timeout=timedelta(minutes=5),
-                retry_policy=RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(seconds=10)),
+                retry_policy=RetryPolicy(
+                    maximum_attempts=5, maximum_interval=timedelta(seconds=10)
+                ),
             )
         except ActivityError as err:
             cause = err.cause
-            error_type = (cause.type if isinstance(cause, ApplicationError) else None) or type(cause).__name__
+            error_type = (cause.type if isinstance(cause, ApplicationError) else None) or type(
+                cause
+            ).__name__
             message = cause.message if isinstance(cause, ApplicationError) else str(cause)
             await set_file_status(file_id, FileStatus.FAILED)
             receipt = await send_event(
@@ -57,11 +68,18 @@ class EvaluateFileWorkflow:
                 EVALUATION_FAILED,
                 {"file_id": str(file_id), "error": {"type": error_type, "message": message}},
             )
-            return EvaluationResult(file_id, FileStatus.FAILED, None, error_type, message, receipt.event_id)
+            return EvaluationResult(
+                file_id, FileStatus.FAILED, None, error_type, message, receipt.event_id
+            )
         await set_file_status(file_id, FileStatus.COMPLETED)
         receipt = await send_event(
             SOURCE,
             EVALUATION_COMPLETED,
-            {"file_id": str(file_id), "score": report.score, "passed": report.passed, "report": report},
+            {
+                "file_id": str(file_id),
+                "score": report.score,
+                "passed": report.passed,
+                "report": report,
+            },
         )
         return EvaluationResult(file_id, FileStatus.COMPLETED, report, event_id=receipt.event_id)

@@ -4,10 +4,10 @@ import asyncio
 from uuid import UUID
 
 from temporalio import activity
-
-from ingestion_worker.facts import FileFacts, inspect_file
 from workflow_contracts import UnknownFileError
 from workflow_shared_activities import SharedResources
+
+from ingestion_worker.facts import FileFacts, inspect_file
 
 __all__ = ["INGEST_FILE_ACTIVITY", "IngestionActivities"]
 

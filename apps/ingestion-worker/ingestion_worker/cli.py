@@ -12,8 +12,6 @@ from dataclasses import asdict
 from pathlib import Path
 from uuid import UUID
 
-from ingestion_worker.settings import Settings
-from ingestion_worker.worker import connect, serve, start_ingestion
 from workflow_shared_activities import (
     FileCreate,
     FileStatus,
@@ -21,6 +19,9 @@ from workflow_shared_activities import (
     configure_logging,
     create_engine,
 )
+
+from ingestion_worker.settings import Settings
+from ingestion_worker.worker import connect, serve, start_ingestion
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
@@ -64,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_register(settings, args.path))
         return asyncio.run(_start(settings, args.file_id))
     except (ConnectionError, OSError, RuntimeError) as err:
-        logging.getLogger("ingestion_worker").error("cannot reach a service: %s", type(err).__name__)
+        logging.getLogger("ingestion_worker").error(
+            "cannot reach a service: %s", type(err).__name__
+        )
         print(f"error: cannot reach a service ({type(err).__name__}: {err})", file=sys.stderr)
         return EXIT_UNAVAILABLE
 

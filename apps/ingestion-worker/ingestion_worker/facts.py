@@ -35,7 +35,9 @@ def path_of(uri: str) -> Path:
     parts = urlsplit(uri)
     if parts.scheme in ("", "file"):
         return Path(parts.path if parts.scheme else uri)
-    raise ApplicationError(f"unsupported URI scheme {parts.scheme!r}", type=FILE_UNREADABLE, non_retryable=True)
+    raise ApplicationError(
+        f"unsupported URI scheme {parts.scheme!r}", type=FILE_UNREADABLE, non_retryable=True
+    )
 
 
 def inspect_file(uri: str) -> FileFacts:
@@ -56,15 +58,23 @@ def inspect_file(uri: str) -> FileFacts:
                 size += len(chunk)
                 data += chunk
     except FileNotFoundError as err:
-        raise ApplicationError(f"file not found: {path}", type=FILE_MISSING, non_retryable=True) from err
+        raise ApplicationError(
+            f"file not found: {path}", type=FILE_MISSING, non_retryable=True
+        ) from err
     except (PermissionError, IsADirectoryError) as err:
-        raise ApplicationError(f"file not readable: {path}", type=FILE_UNREADABLE, non_retryable=True) from err
+        raise ApplicationError(
+            f"file not readable: {path}", type=FILE_UNREADABLE, non_retryable=True
+        ) from err
     except OSError as err:
         if err.errno in (errno.ENOENT, errno.ENOTDIR):
-            raise ApplicationError(f"file not found: {path}", type=FILE_MISSING, non_retryable=True) from err
+            raise ApplicationError(
+                f"file not found: {path}", type=FILE_MISSING, non_retryable=True
+            ) from err
         raise  # EIO, a stale network mount...: worth retrying
     if path.suffix.lower() != ".csv":
-        return FileFacts(size=size, sha256=digest.hexdigest(), kind=path.suffix.lstrip(".") or "bin")
+        return FileFacts(
+            size=size, sha256=digest.hexdigest(), kind=path.suffix.lstrip(".") or "bin"
+        )
     rows, columns = _count_csv(bytes(data), path)
     return FileFacts(size=size, sha256=digest.hexdigest(), kind="csv", rows=rows, columns=columns)
 
@@ -73,7 +83,9 @@ def _count_csv(data: bytes, path: Path) -> tuple[int, int]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ApplicationError(f"{path.name}: not UTF-8 text", type=BAD_FILE, non_retryable=True) from err
+        raise ApplicationError(
+            f"{path.name}: not UTF-8 text", type=BAD_FILE, non_retryable=True
+        ) from err
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)

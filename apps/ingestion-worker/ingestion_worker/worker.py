@@ -6,11 +6,11 @@ from uuid import UUID
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from workflow_shared_activities import DATA_CONVERTER, SharedActivitiesPlugin, run_until_signalled
 
 from ingestion_worker.activities import IngestionActivities
 from ingestion_worker.settings import Settings
 from ingestion_worker.workflows import IngestFileWorkflow, IngestionResult
-from workflow_shared_activities import DATA_CONVERTER, SharedActivitiesPlugin, run_until_signalled
 
 __all__ = ["build_plugin", "build_worker", "connect", "serve", "start_ingestion"]
 

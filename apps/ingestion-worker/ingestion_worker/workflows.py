@@ -9,9 +9,10 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from workflow_shared_activities import FileStatus, send_event, set_file_status
+
     from ingestion_worker.activities import IngestionActivities
     from ingestion_worker.facts import FileFacts
-    from workflow_shared_activities import FileStatus, send_event, set_file_status
 
 __all__ = [
     "FILE_INGESTED",
@@ -60,7 +61,9 @@ class IngestFileWorkflow:
                 IngestionActivities.ingest_file,
                 file_id,
                 start_to_close_timeout=timedelta(minutes=5),
-                retry_policy=RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(seconds=10)),
+                retry_policy=RetryPolicy(
+                    maximum_attempts=5, maximum_interval=timedelta(seconds=10)
+                ),
             )
         except ActivityError as err:
             error_type, message = describe_failure(err)

@@ -9,6 +9,7 @@ Without ``--database-url`` the command line reads ``DATABASE_URL`` (never printe
 import argparse
 import os
 import sys
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -18,6 +19,9 @@ __all__ = ["HEAD", "alembic_config", "downgrade", "upgrade"]
 
 HEAD = "head"
 _SCRIPTS = Path(__file__).parent / "migrations"
+# Alembic keeps its running context in module globals: one migration per process at a time.
+# (Across processes, env.py serialises PostgreSQL migrations with an advisory lock.)
+_ALEMBIC_LOCK = threading.Lock()
 
 
 def alembic_config(database_url: str) -> Config:
@@ -35,12 +39,14 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = HEAD) -> None:
     """Migrates the database up to ``revision``. Blocking: from async code use a thread."""
-    command.upgrade(alembic_config(database_url), revision)
+    with _ALEMBIC_LOCK:
+        command.upgrade(alembic_config(database_url), revision)
 
 
 def downgrade(database_url: str, revision: str) -> None:
     """Migrates the database down to ``revision`` (``base`` removes everything)."""
-    command.downgrade(alembic_config(database_url), revision)
+    with _ALEMBIC_LOCK:
+        command.downgrade(alembic_config(database_url), revision)
 
 
 def main(argv: list[str] | None = None) -> int:

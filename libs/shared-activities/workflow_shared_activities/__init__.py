@@ -11,6 +11,7 @@ from workflow_events import *  # noqa: F403
 from workflow_events import __all__ as _events_all
 from workflow_file_status import *  # noqa: F403
 from workflow_file_status import __all__ as _file_status_all
+
 from workflow_shared_activities.calls import send_event, set_file_status
 from workflow_shared_activities.config import SharedActivitiesConfig
 from workflow_shared_activities.plugin import SharedActivitiesPlugin, SharedResources
@@ -20,7 +21,7 @@ from workflow_shared_activities.runtime import (
     run_until_signalled,
 )
 
-__all__ = [  # noqa: PLE0604
+__all__ = [
     *_contracts_all,
     *_events_all,
     *_file_status_all,

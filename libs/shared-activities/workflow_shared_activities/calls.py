@@ -12,7 +12,6 @@ from uuid import UUID
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-
 from workflow_contracts import EventReceipt, FileStatus, StatusChange
 from workflow_events import SendEventActivity
 from workflow_file_status import UpdateFileStatusActivity
@@ -20,7 +19,9 @@ from workflow_file_status import UpdateFileStatusActivity
 __all__ = ["DEFAULT_RETRY", "DEFAULT_TIMEOUT", "send_event", "set_file_status"]
 
 DEFAULT_TIMEOUT = timedelta(seconds=30)
-DEFAULT_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10))
+DEFAULT_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10)
+)
 
 
 async def set_file_status(

@@ -10,7 +10,6 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.converter import DataConverter
 from temporalio.plugin import SimplePlugin
-
 from workflow_contracts import (
     DATA_CONVERTER,
     FileStatus,
@@ -35,6 +34,7 @@ from workflow_file_status import (
     create_engine,
     upgrade,
 )
+
 from workflow_shared_activities.config import SharedActivitiesConfig
 
 __all__ = ["SharedActivitiesPlugin", "SharedResources"]
@@ -54,6 +54,11 @@ class SharedResources:
         """Starts empty."""
         self._publisher: BatchingPublisher | DirectPublisher | None = None
         self._repository: SqlFileStatusRepository | None = None
+        self._opened = asyncio.Event()
+
+    async def wait_until_open(self) -> None:
+        """Waits until the worker has started and opened its clients."""
+        await self._opened.wait()
 
     @property
     def repository(self) -> SqlFileStatusRepository:
@@ -118,10 +123,12 @@ class SharedResources:
                     else DirectPublisher(sender)
                 )
                 self._repository = SqlFileStatusRepository(engine)
+                self._opened.set()
                 logger.info("shared activities ready (%r)", config)
                 try:
                     yield self
                 finally:
+                    self._opened.clear()
                     await self._publisher.aclose()
                     self._publisher = None
                     self._repository = None

@@ -16,20 +16,15 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from uuid import UUID
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 import evaluation_worker.settings as evaluation_settings
 import evaluation_worker.worker as evaluation
 import ingestion_worker.settings as ingestion_settings
 import ingestion_worker.worker as ingestion
-from workflow_demo.samples import MALFORMED, generate_files, sample_files
-from workflow_demo.stack import BUS_NAME, LocalStack, local_stack
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from workflow_shared_activities import (
     FileCreate,
     FileRead,
@@ -39,10 +34,18 @@ from workflow_shared_activities import (
     create_engine,
 )
 
+from workflow_demo.samples import MALFORMED, generate_files, sample_files
+from workflow_demo.stack import BUS_NAME, LocalStack, local_stack
+
 __all__ = ["DemoReport", "main", "run_demo"]
 
 S = FileStatus
-GOOD_HISTORY = [(S.PENDING, S.PROCESSING), (S.PROCESSING, S.COMPLETED), (S.COMPLETED, S.PROCESSING), (S.PROCESSING, S.COMPLETED)]
+GOOD_HISTORY = [
+    (S.PENDING, S.PROCESSING),
+    (S.PROCESSING, S.COMPLETED),
+    (S.COMPLETED, S.PROCESSING),
+    (S.PROCESSING, S.COMPLETED),
+]
 BAD_HISTORY = [(S.PENDING, S.PROCESSING), (S.PROCESSING, S.FAILED)]
 
 
@@ -103,7 +106,9 @@ def _check(outcomes: list[FileOutcome], events: list[dict[str, Any]]) -> list[st
     return problems
 
 
-async def _collect_events(stack: LocalStack, sink: list[dict[str, Any]], stop: asyncio.Event) -> None:
+async def _collect_events(
+    stack: LocalStack, sink: list[dict[str, Any]], stop: asyncio.Event
+) -> None:
     import json
 
     while not stop.is_set():
@@ -145,7 +150,9 @@ async def run_demo(
         stop = asyncio.Event()
         ingestion_cfg = ingestion_settings.Settings(task_queue="demo-ingestion", **common)  # type: ignore[arg-type]
         evaluation_cfg = evaluation_settings.Settings(
-            task_queue="demo-evaluation", queue_url=stack.evaluation_route.queue_url, **common  # type: ignore[arg-type]
+            task_queue="demo-evaluation",
+            queue_url=stack.evaluation_route.queue_url,
+            **common,  # type: ignore[arg-type]
         )
         workers = [
             asyncio.create_task(ingestion.serve(ingestion_cfg, stop)),
@@ -189,7 +196,9 @@ async def run_demo(
             for r in runs:
                 if not r.done():
                     r.cancel()
-            errors = [r.exception() for r in runs if r.done() and not r.cancelled() and r.exception()]
+            errors = [
+                r.exception() for r in runs if r.done() and not r.cancelled() and r.exception()
+            ]
             outcomes = []
             by_file: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for e in events:
@@ -275,8 +284,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; exit code 0 only when every expected outcome happened."""
     parser = argparse.ArgumentParser(prog="workflow-demo", description=__doc__)
     parser.add_argument("--files", type=int, default=24, help="generated files besides the samples")
-    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: embedded SQLite)")
-    parser.add_argument("--keep-running", action="store_true", help="leave the stack up, print the UI address")
+    parser.add_argument(
+        "--database-url", default=None, help="PostgreSQL URL (default: embedded SQLite)"
+    )
+    parser.add_argument(
+        "--keep-running", action="store_true", help="leave the stack up, print the UI address"
+    )
     args = parser.parse_args(argv)
     if args.files < 0:
         parser.error("--files must be >= 0")

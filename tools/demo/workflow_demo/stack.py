@@ -14,8 +14,14 @@ import aioboto3
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-
-from workflow_devstack import FAKE_AWS_ENV, MotoServer, Route, free_port, make_route, start_dev_server
+from workflow_devstack import (
+    FAKE_AWS_ENV,
+    MotoServer,
+    Route,
+    free_port,
+    make_route,
+    start_dev_server,
+)
 from workflow_file_status import upgrade
 
 __all__ = ["BUS_NAME", "LocalStack", "local_stack"]
@@ -57,7 +63,9 @@ async def local_stack(
     try:
         session = aioboto3.Session()
         async with (
-            session.client("events", region_name=moto.region, endpoint_url=moto.endpoint_url) as events,
+            session.client(
+                "events", region_name=moto.region, endpoint_url=moto.endpoint_url
+            ) as events,
             session.client("sqs", region_name=moto.region, endpoint_url=moto.endpoint_url) as sqs,
         ):
             evaluation_route = await make_route(

@@ -2,9 +2,9 @@
 
 from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
 from workflow_devstack.ports import LOOPBACK, free_port
+from workflow_devstack.postgres import PostgresDatabase, create_database, drop_database
 from workflow_devstack.proxy import TcpProxy
 from workflow_devstack.routes import Route, make_route
-from workflow_devstack.postgres import PostgresDatabase, create_database, drop_database
 from workflow_devstack.temporal import (
     start_dev_server,
     start_time_skipping_server,

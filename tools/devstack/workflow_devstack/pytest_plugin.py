@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator, Iterator
 import aioboto3
 import pytest
 import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-from temporalio.testing import WorkflowEnvironment
 
 from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
 from workflow_devstack.postgres import PostgresDatabase, admin_url, create_database, drop_database

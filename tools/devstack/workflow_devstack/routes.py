@@ -56,7 +56,9 @@ async def make_route(
     queue_url = (await sqs.create_queue(QueueName=f"q-{suffix}"))["QueueUrl"]
     attrs = await sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
     arn = attrs["Attributes"]["QueueArn"]
-    await events.put_rule(Name=f"rule-{suffix}", EventBusName=bus_name, EventPattern=json.dumps(pattern))
+    await events.put_rule(
+        Name=f"rule-{suffix}", EventBusName=bus_name, EventPattern=json.dumps(pattern)
+    )
     await events.put_targets(
         Rule=f"rule-{suffix}", EventBusName=bus_name, Targets=[{"Id": "queue", "Arn": arn}]
     )

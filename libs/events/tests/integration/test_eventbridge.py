@@ -19,7 +19,7 @@ from workflow_contracts import (
     EventThrottledError,
     TemporalContext,
 )
-from workflow_devstack import free_port
+from workflow_devstack import Route, free_port
 from workflow_events import (
     BatchingPublisher,
     EntryOutcome,
@@ -29,8 +29,6 @@ from workflow_events import (
     new_aioboto3_event_sender,
     open_events_client,
 )
-
-from workflow_devstack import Route
 
 SCHEDULED = datetime(2026, 11, 25, 8, 0, 0, tzinfo=UTC)
 

@@ -14,9 +14,9 @@ from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_contracts import ErrorType, EventReceipt
+from workflow_devstack import Route, make_route
 from workflow_events import BatchingPublisher, SendEventActivity, new_aioboto3_event_sender
 
-from workflow_devstack import Route, make_route
 from tests.workflows import NotifyByNameWorkflow, NotifyIngestedWorkflow, NotifyRejectedWorkflow
 
 WORKFLOWS = [NotifyIngestedWorkflow, NotifyByNameWorkflow, NotifyRejectedWorkflow]

@@ -78,3 +78,14 @@ async def test_models_match_migrations(tmp_path: Path, backend: str) -> None:
         await engine.dispose()
     declared = {t: {c.name for c in SQLModel.metadata.tables[t].columns} for t in TABLES}
     assert migrated == declared
+
+
+async def test_workers_migrating_at_once_do_not_collide(
+    postgres_database: PostgresDatabase,
+) -> None:
+    database = await create_database(prefix="wsa_migrate")
+    try:
+        await asyncio.gather(*(asyncio.to_thread(upgrade, database.dsn) for _ in range(3)))
+        assert await tables(database.dsn) == TABLES
+    finally:
+        await drop_database(database)

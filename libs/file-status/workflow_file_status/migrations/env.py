@@ -12,7 +12,15 @@ from workflow_file_status.engine import create_engine
 target_metadata = SQLModel.metadata
 
 
+_LOCK_KEY = 0x57F5_0001  # PostgreSQL advisory lock: one migrator at a time
+
+
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Workers started together may all migrate at start-up: serialise them, so the
+        # later ones find the schema already at head instead of racing to create it.
+        # A transaction-level lock: released by the commit, after the schema is visible.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -1,0 +1,109 @@
+"""IngestFileWorkflow on a real Temporal server, moto's server and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+from ingestion_worker.settings import Settings
+from ingestion_worker.worker import build_plugin, build_worker, start_ingestion
+from temporalio.testing import WorkflowEnvironment
+from types_aiobotocore_events import EventBridgeClient
+from types_aiobotocore_sqs import SQSClient
+from workflow_devstack import MotoServer, PostgresDatabase, Route, make_route
+from workflow_shared_activities import FileCreate, FileStatus, SharedActivitiesPlugin
+
+S = FileStatus
+
+
+@pytest_asyncio.fixture
+async def route(events_client: EventBridgeClient, sqs_client: SQSClient) -> Route:
+    return await make_route(events_client, sqs_client, {"source": ["ingestion"]})
+
+
+@pytest_asyncio.fixture
+async def running(
+    temporal_env: WorkflowEnvironment,
+    moto_server: MotoServer,
+    postgres_database: PostgresDatabase,
+    route: Route,
+) -> AsyncIterator[tuple[Settings, SharedActivitiesPlugin]]:
+    settings = Settings(
+        _env_file=None,
+        temporal_address=temporal_env.client.service_client.config.target_host,
+        task_queue=f"ingestion-{uuid.uuid4()}",
+        aws_endpoint_url=moto_server.endpoint_url,
+        event_bus_name=route.bus_name,
+        database_url=postgres_database.sqlalchemy_url,
+        migrate=True,
+    )
+    plugin = build_plugin(settings)
+    async with build_worker(temporal_env.client, settings, plugin):
+        await asyncio.wait_for(plugin.resources.wait_until_open(), 10)
+        yield settings, plugin
+
+
+async def test_good_file_is_completed_with_its_event(
+    temporal_env: WorkflowEnvironment,
+    running: tuple[Settings, SharedActivitiesPlugin],
+    route: Route,
+    tmp_path: Path,
+) -> None:
+    settings, plugin = running
+    path = tmp_path / "good.csv"
+    path.write_text("a,b\n1,2\n3,4\n")
+    file = await plugin.resources.register_file(FileCreate(name=path.name, uri=str(path)))
+    result = await start_ingestion(temporal_env.client, settings, file.id)
+    assert result.status is S.COMPLETED and result.facts is not None and result.facts.rows == 2
+    history = await plugin.resources.get_history(file.id)
+    assert [(h.from_status, h.to_status) for h in history] == [
+        (S.PENDING, S.PROCESSING),
+        (S.PROCESSING, S.COMPLETED),
+    ]
+    [event] = await route.receive(expected=1)
+    assert event["detail-type"] == "file_ingested_successfully"
+    assert event["detail"]["id"] == result.event_id
+    assert event["detail"]["data"]["rows"] == 2 and event["detail"]["data"]["file_id"] == str(
+        file.id
+    )
+    assert event["detail"]["data"]["sha256"] == result.facts.sha256
+
+
+async def test_malformed_file_fails_fast_with_its_event(
+    temporal_env: WorkflowEnvironment,
+    running: tuple[Settings, SharedActivitiesPlugin],
+    route: Route,
+    tmp_path: Path,
+) -> None:
+    settings, plugin = running
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b\n1\n")
+    missing = tmp_path / "missing.csv"
+    results = {}
+    for p in (path, missing):
+        file = await plugin.resources.register_file(FileCreate(name=p.name, uri=str(p)))
+        results[p.name] = (file.id, await start_ingestion(temporal_env.client, settings, file.id))
+    file_id, bad = results["bad.csv"]
+    assert bad.status is S.FAILED and bad.error_type == "MalformedFile"
+    assert results["missing.csv"][1].error_type == "FileMissing"
+    history = await plugin.resources.get_history(file_id)
+    assert [h.to_status for h in history] == [S.PROCESSING, S.FAILED]
+    events = await route.receive(expected=2)
+    assert sorted(e["detail"]["data"]["error"]["type"] for e in events) == [
+        "FileMissing",
+        "MalformedFile",
+    ]
+    assert {e["detail-type"] for e in events} == {"file_ingestion_failed"}
+    handle = temporal_env.client.get_workflow_handle(f"ingest-{file_id}")
+    from temporalio.api.enums.v1 import EventType
+
+    history_events = (await handle.fetch_history()).events
+    ingest_attempts = [
+        e.activity_task_started_event_attributes.attempt
+        for e in history_events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+    ]
+    assert max(ingest_attempts) == 1  # non-retryable: no second attempt of anything

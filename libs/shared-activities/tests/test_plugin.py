@@ -1,0 +1,136 @@
+"""The plugin on a real Temporal server, moto's server and a database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+from types_aiobotocore_events import EventBridgeClient
+from types_aiobotocore_sqs import SQSClient
+from workflow_devstack import MotoServer, PostgresDatabase, make_route
+from workflow_shared_activities import (
+    DATA_CONVERTER,
+    SEND_EVENT_ACTIVITY,
+    UPDATE_FILE_STATUS_ACTIVITY,
+    FileCreate,
+    FileStatus,
+    SharedActivitiesConfig,
+    SharedActivitiesPlugin,
+    run_until_signalled,
+)
+
+from tests import workflows
+from tests.workflows import ProcessWorkflow, TwoStepWorkflow, fast_step, slow_step
+
+
+def test_activities_are_registered_under_their_contract_names() -> None:
+    plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="b"))
+    names = {
+        a.__temporal_activity_definition.name
+        for a in [plugin.send_event.run, plugin.update_file_status.run]
+    }  # type: ignore[attr-defined]
+    assert names == {SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY}
+
+
+def test_config_repr_hides_the_database_url() -> None:
+    config = SharedActivitiesConfig(event_bus_name="b", database_url="postgresql://u:s3cret@h/db")
+    assert "s3cret" not in repr(config)
+
+
+def test_nothing_is_open_before_the_worker_runs() -> None:
+    plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="b"))
+    with pytest.raises(RuntimeError, match="not running"):
+        _ = plugin.resources.repository
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_worker_gets_everything_from_one_plugin(
+    backend: str,
+    temporal_env: WorkflowEnvironment,
+    moto_server: MotoServer,
+    events_client: EventBridgeClient,
+    sqs_client: SQSClient,
+    postgres_database: PostgresDatabase,
+    tmp_path: Path,
+) -> None:
+    route = await make_route(events_client, sqs_client, {"source": ["tests"]})
+    url = (
+        postgres_database.sqlalchemy_url
+        if backend == "postgresql"
+        else f"sqlite:///{tmp_path / 'f.db'}"
+    )
+    plugin = SharedActivitiesPlugin(
+        SharedActivitiesConfig(
+            event_bus_name=route.bus_name,
+            database_url=url,
+            aws_region=moto_server.region,
+            aws_endpoint_url=moto_server.endpoint_url,
+            migrate=True,
+        )
+    )
+    # As a client plugin: it sets the data converter too.
+    client = await Client.connect(
+        temporal_env.client.service_client.config.target_host, plugins=[plugin]
+    )
+    assert client.data_converter is DATA_CONVERTER
+    task_queue = f"plugin-{uuid.uuid4()}"
+    async with Worker(client, task_queue=task_queue, workflows=[ProcessWorkflow]):
+        await asyncio.wait_for(plugin.resources.wait_until_open(), 10)
+        file = await plugin.resources.register_file(FileCreate(name="x.csv", uri="/x.csv"))
+        receipt = await client.execute_workflow(
+            ProcessWorkflow.run, file.id, id=f"process-{file.id}", task_queue=task_queue
+        )
+        final = await plugin.resources.get_file(file.id)
+        history = await plugin.resources.get_history(file.id)
+    assert final is not None and final.status is FileStatus.COMPLETED and final.version == 3
+    assert [h.to_status for h in history] == [FileStatus.PROCESSING, FileStatus.COMPLETED]
+    [event] = await route.receive(expected=1)
+    assert event["detail"]["id"] == receipt.event_id
+    with pytest.raises(RuntimeError, match="not running"):
+        _ = plugin.resources.repository  # closed with the worker
+
+
+async def test_sigterm_lets_the_running_activity_finish_and_the_rest_resumes(
+    temporal_env: WorkflowEnvironment,
+) -> None:
+    task_queue = f"sigterm-{uuid.uuid4()}"
+    workflows.STARTED.clear()
+    workflows.FINISHED.clear()
+
+    def make_worker() -> Worker:
+        return Worker(
+            temporal_env.client,
+            task_queue=task_queue,
+            workflows=[TwoStepWorkflow],
+            activities=[slow_step, fast_step],
+            graceful_shutdown_timeout=timedelta(seconds=10),
+        )
+
+    handle = await temporal_env.client.start_workflow(
+        TwoStepWorkflow.run, 1.0, id=f"sigterm-{uuid.uuid4()}", task_queue=task_queue
+    )
+    serving = asyncio.create_task(run_until_signalled(make_worker()))
+    await asyncio.wait_for(workflows.STARTED.wait(), 10)
+    os.kill(os.getpid(), signal.SIGTERM)  # the real signal, handled by run_until_signalled
+    await asyncio.wait_for(serving, 20)
+    assert workflows.FINISHED == [1]  # finished during the graceful shutdown, no retry
+    # Restarted worker: the workflow resumes where it was.
+    async with make_worker():
+        assert await handle.result() == ["slow done", "fast done"]
+    history = await handle.fetch_history()
+    slow_attempts = [
+        e.activity_task_started_event_attributes.attempt
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+    ]
+    assert slow_attempts == [1, 1]  # each activity ran once
+    assert workflows.FINISHED == [1]

@@ -1,0 +1,58 @@
+"""The demo itself, with a small number of files, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from rich.console import Console
+from workflow_demo.run import run_demo
+from workflow_demo.samples import MALFORMED, sample_files
+from workflow_devstack import PostgresDatabase, create_database, drop_database
+from workflow_shared_activities import FileStatus
+
+
+async def test_demo_on_sqlite() -> None:
+    report = await run_demo(files=3, console=Console(quiet=True))
+    assert report.ok, report.problems
+    names = {o.file.name for o in report.outcomes}
+    assert len(names) == len(sample_files()) + 3
+    bad = [o for o in report.outcomes if o.file.name in MALFORMED]
+    assert bad and all(o.final is not None and o.final.status is FileStatus.FAILED for o in bad)
+    assert [e["detail-type"] for e in bad[0].events] == ["file_ingestion_failed"]
+    good = [o for o in report.outcomes if o.file.name not in MALFORMED]
+    assert all(o.final is not None and o.final.status is FileStatus.COMPLETED for o in good)
+    assert len(report.events) == 2 * len(good) + len(bad)
+    assert len({e["detail"]["id"] for e in report.events}) == len(report.events)
+
+
+async def test_demo_on_postgresql(postgres_database: PostgresDatabase) -> None:
+    database = await create_database(prefix="wsa_demo")
+    try:
+        report = await run_demo(
+            files=2, database_url=database.sqlalchemy_url, console=Console(quiet=True)
+        )
+    finally:
+        await drop_database(database)
+    assert report.ok, report.problems
+
+
+def test_demo_command_exits_zero() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow_demo", "--files", "2"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "All expected outcomes happened." in done.stdout
+    assert "broken.csv" in done.stdout and "FAILED" in done.stdout
+
+
+def test_demo_rejects_bad_arguments() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow_demo", "--files", "-1"], capture_output=True, text=True
+    )
+    assert done.returncode == 2
