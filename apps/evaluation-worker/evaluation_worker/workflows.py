@@ -48,7 +48,7 @@ class EvaluateFileWorkflow:
         """Moves the file to PROCESSING, evaluates it, then COMPLETED (or FAILED) + event."""
         await set_file_status(file_id, FileStatus.PROCESSING)
         try:
-            report = await workflow.execute_activity(
+            report = await workflow.execute_activity_method(
                 EvaluationActivities.evaluate_file,
                 file_id,
                 start_to_close_timeout=timedelta(minutes=5),

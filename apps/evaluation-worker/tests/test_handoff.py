@@ -7,6 +7,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import evaluation_worker.settings as ev_settings
 import ingestion_worker.settings as in_settings
@@ -56,7 +57,7 @@ async def stack(
     audit = await make_route(
         events_client, sqs_client, {"source": ["evaluation"]}, bus_name=hand_off.bus_name
     )
-    common = {
+    common: dict[str, Any] = {
         "_env_file": None,
         "temporal_address": temporal_env.client.service_client.config.target_host,
         "aws_endpoint_url": moto_server.endpoint_url,
@@ -64,10 +65,10 @@ async def stack(
         "database_url": postgres_database.sqlalchemy_url,
         "migrate": True,
     }
-    ingestion = in_settings.Settings(task_queue=f"in-{uuid.uuid4()}", **common)  # type: ignore[arg-type]
+    ingestion = in_settings.Settings(task_queue=f"in-{uuid.uuid4()}", **common)
     evaluation = ev_settings.Settings(
         task_queue=f"ev-{uuid.uuid4()}", queue_url=hand_off.queue_url, **common
-    )  # type: ignore[arg-type]
+    )
     plugin_in = in_plugin(ingestion)
     async with (
         in_worker(temporal_env.client, ingestion, plugin_in),

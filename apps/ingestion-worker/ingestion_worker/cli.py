@@ -30,7 +30,7 @@ async def _register(settings: Settings, path: Path) -> int:
     engine = create_engine(settings.database_url)
     try:
         file = await SqlFileStatusRepository(engine).register_file(
-            FileCreate(name=path.name, uri=str(path.resolve()))
+            FileCreate(name=path.name, uri=str(path))
         )
     finally:
         await engine.dispose()
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(serve(settings))
             return EXIT_OK
         if args.command == "register":
-            return asyncio.run(_register(settings, args.path))
+            return asyncio.run(_register(settings, args.path.resolve()))
         return asyncio.run(_start(settings, args.file_id))
     except (ConnectionError, OSError, RuntimeError) as err:
         logging.getLogger("ingestion_worker").error(

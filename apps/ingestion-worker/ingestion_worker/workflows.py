@@ -57,7 +57,7 @@ class IngestFileWorkflow:
         """Moves the file through PROCESSING to COMPLETED (or FAILED) and emits the event."""
         await set_file_status(file_id, FileStatus.PROCESSING)
         try:
-            facts = await workflow.execute_activity(
+            facts = await workflow.execute_activity_method(
                 IngestionActivities.ingest_file,
                 file_id,
                 start_to_close_timeout=timedelta(minutes=5),

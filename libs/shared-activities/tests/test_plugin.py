@@ -8,6 +8,7 @@ import signal
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -34,10 +35,8 @@ from tests.workflows import ProcessWorkflow, TwoStepWorkflow, fast_step, slow_st
 
 def test_activities_are_registered_under_their_contract_names() -> None:
     plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="b"))
-    names = {
-        a.__temporal_activity_definition.name
-        for a in [plugin.send_event.run, plugin.update_file_status.run]
-    }  # type: ignore[attr-defined]
+    activities: list[Any] = [plugin.send_event.run, plugin.update_file_status.run]
+    names = {a.__temporal_activity_definition.name for a in activities}
     assert names == {SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY}
 
 

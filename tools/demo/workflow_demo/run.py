@@ -128,7 +128,7 @@ async def run_demo(
     database_url: str | None = None,
     keep_running: bool = False,
     console: Console | None = None,
-    timeout: float | None = None,
+    deadline_seconds: float | None = None,
 ) -> DemoReport:
     """Runs the whole demo and returns its report (see the module docstring)."""
     console = console or Console()
@@ -139,7 +139,7 @@ async def run_demo(
         registered = [
             await repo.register_file(FileCreate(name=p.name, uri=str(p.resolve()))) for p in paths
         ]
-        common = {
+        common: dict[str, Any] = {
             "temporal_address": stack.temporal_address,
             "aws_endpoint_url": stack.moto.endpoint_url,
             "aws_region": stack.moto.region,
@@ -148,11 +148,11 @@ async def run_demo(
             "graceful_shutdown_seconds": 10.0,
         }
         stop = asyncio.Event()
-        ingestion_cfg = ingestion_settings.Settings(task_queue="demo-ingestion", **common)  # type: ignore[arg-type]
+        ingestion_cfg = ingestion_settings.Settings(task_queue="demo-ingestion", **common)
         evaluation_cfg = evaluation_settings.Settings(
             task_queue="demo-evaluation",
             queue_url=stack.evaluation_route.queue_url,
-            **common,  # type: ignore[arg-type]
+            **common,
         )
         workers = [
             asyncio.create_task(ingestion.serve(ingestion_cfg, stop)),
@@ -165,7 +165,7 @@ async def run_demo(
         good = [f for f in registered if f.name not in MALFORMED]
         expected_events = 2 * len(good) + (len(registered) - len(good))
         started = time.perf_counter()
-        deadline = started + (timeout or 60 + 2 * len(registered))
+        deadline = started + (deadline_seconds or 60 + 2 * len(registered))
         try:
             with Progress(
                 TextColumn("[bold]{task.description}"),
