@@ -6,7 +6,7 @@ from datetime import timedelta
 import aioboto3
 from temporalio.client import Client
 from temporalio.worker import Worker
-from workflow_shared_activities import DATA_CONVERTER, SharedActivitiesPlugin, run_until_signalled
+from workflow_shared_activities import SharedActivitiesPlugin, connect_client, run_until_signalled
 
 from evaluation_worker.activities import EvaluationActivities
 from evaluation_worker.consumer import IngestionEventConsumer
@@ -27,12 +27,8 @@ def build_plugin(settings: Settings) -> SharedActivitiesPlugin:
 
 
 async def connect(settings: Settings) -> Client:
-    """A Temporal client with the contracts' data converter."""
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=DATA_CONVERTER,
-    )
+    """A Temporal client for the configured server, with the contracts' data converter."""
+    return await connect_client(settings.temporal_address, settings.temporal_namespace)
 
 
 def build_worker(client: Client, settings: Settings, plugin: SharedActivitiesPlugin) -> Worker:

@@ -6,10 +6,15 @@ from uuid import UUID
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from workflow_shared_activities import FileStatus, send_event, set_file_status
+    from workflow_shared_activities import (
+        FileStatus,
+        describe_failure,
+        send_event,
+        set_file_status,
+    )
 
     from evaluation_worker.activities import EvaluationActivities
     from evaluation_worker.metrics import QualityReport
@@ -57,11 +62,7 @@ class EvaluateFileWorkflow:
                 ),
             )
         except ActivityError as err:
-            cause = err.cause
-            error_type = (cause.type if isinstance(cause, ApplicationError) else None) or type(
-                cause
-            ).__name__
-            message = cause.message if isinstance(cause, ApplicationError) else str(cause)
+            error_type, message = describe_failure(err)
             await set_file_status(file_id, FileStatus.FAILED)
             receipt = await send_event(
                 SOURCE,

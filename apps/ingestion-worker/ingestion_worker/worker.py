@@ -6,7 +6,7 @@ from uuid import UUID
 
 from temporalio.client import Client
 from temporalio.worker import Worker
-from workflow_shared_activities import DATA_CONVERTER, SharedActivitiesPlugin, run_until_signalled
+from workflow_shared_activities import SharedActivitiesPlugin, connect_client, run_until_signalled
 
 from ingestion_worker.activities import IngestionActivities
 from ingestion_worker.settings import Settings
@@ -24,12 +24,8 @@ def build_plugin(settings: Settings) -> SharedActivitiesPlugin:
 
 
 async def connect(settings: Settings) -> Client:
-    """A Temporal client with the contracts' data converter."""
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=DATA_CONVERTER,
-    )
+    """A Temporal client for the configured server, with the contracts' data converter."""
+    return await connect_client(settings.temporal_address, settings.temporal_namespace)
 
 
 def build_worker(client: Client, settings: Settings, plugin: SharedActivitiesPlugin) -> Worker:

@@ -6,10 +6,15 @@ from uuid import UUID
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from workflow_shared_activities import FileStatus, send_event, set_file_status
+    from workflow_shared_activities import (
+        FileStatus,
+        describe_failure,
+        send_event,
+        set_file_status,
+    )
 
     from ingestion_worker.activities import IngestionActivities
     from ingestion_worker.facts import FileFacts
@@ -20,7 +25,6 @@ __all__ = [
     "SOURCE",
     "IngestFileWorkflow",
     "IngestionResult",
-    "describe_failure",
 ]
 
 SOURCE = "ingestion"
@@ -38,14 +42,6 @@ class IngestionResult:
     error_type: str | None = None
     error_message: str | None = None
     event_id: str | None = None
-
-
-def describe_failure(err: ActivityError) -> tuple[str, str]:
-    """The stable error type and message behind an activity failure."""
-    cause = err.cause
-    if isinstance(cause, ApplicationError):
-        return cause.type or "ApplicationError", cause.message
-    return type(cause).__name__, str(cause)
 
 
 @workflow.defn

@@ -13,7 +13,7 @@ from ingestion_worker.worker import build_plugin, build_worker, start_ingestion
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-from workflow_devstack import MotoServer, PostgresDatabase, Route, make_route
+from workflow_devstack import MotoServer, PostgresDatabase, Route, activity_attempts, make_route
 from workflow_shared_activities import FileCreate, FileStatus, SharedActivitiesPlugin
 
 S = FileStatus
@@ -98,12 +98,5 @@ async def test_malformed_file_fails_fast_with_its_event(
     ]
     assert {e["detail-type"] for e in events} == {"file_ingestion_failed"}
     handle = temporal_env.client.get_workflow_handle(f"ingest-{file_id}")
-    from temporalio.api.enums.v1 import EventType
-
-    history_events = (await handle.fetch_history()).events
-    ingest_attempts = [
-        e.activity_task_started_event_attributes.attempt
-        for e in history_events
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
-    ]
+    ingest_attempts = await activity_attempts(handle)
     assert max(ingest_attempts) == 1  # non-retryable: no second attempt of anything

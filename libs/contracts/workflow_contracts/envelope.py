@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from temporalio import activity
+
 __all__ = ["EventEnvelope", "TemporalContext"]
 
 
@@ -26,6 +28,18 @@ class TemporalContext:
     attempt: int
     workflow_type: str | None = None
     namespace: str | None = None
+
+    @classmethod
+    def from_activity_info(cls, info: activity.Info) -> "TemporalContext":
+        """The context of the running activity (``activity.info()``)."""
+        return cls(
+            workflow_id=info.workflow_id,
+            run_id=info.workflow_run_id,
+            activity_id=info.activity_id,
+            attempt=info.attempt,
+            workflow_type=info.workflow_type,
+            namespace=info.workflow_namespace,
+        )
 
 
 @dataclass(frozen=True)

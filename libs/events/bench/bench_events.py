@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +23,7 @@ import aioboto3
 from temporalio.testing import ActivityEnvironment
 from types_aiobotocore_events.type_defs import PutEventsRequestEntryTypeDef
 from workflow_contracts import TemporalContext
-from workflow_devstack import FAKE_AWS_ENV, free_port
+from workflow_devstack import FAKE_AWS_ENV, free_port, run_concurrently
 from workflow_events import (
     EVENTS_CLIENT_CONFIG,
     BatchingPublisher,
@@ -49,21 +49,6 @@ class CountingSender:
     async def send_batch(self, entries: Sequence[EventEntry]) -> list[EntryOutcome]:
         self.calls += 1
         return await self.inner.send_batch(entries)
-
-
-async def run_concurrently(
-    n: int, concurrency: int, op: Callable[[int], Awaitable[object]]
-) -> float:
-    """Runs op(0..n-1) with ``concurrency`` workers; returns operations per second."""
-    counter = iter(range(n))
-
-    async def worker() -> None:
-        for i in counter:
-            await op(i)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return n / (time.perf_counter() - start)
 
 
 def activity_env(i: int) -> ActivityEnvironment:

@@ -17,17 +17,6 @@ __all__ = ["SendEventActivity"]
 logger = logging.getLogger(__name__)
 
 
-def _context(info: activity.Info) -> TemporalContext:
-    return TemporalContext(
-        workflow_id=info.workflow_id,
-        run_id=info.workflow_run_id,
-        activity_id=info.activity_id,
-        attempt=info.attempt,
-        workflow_type=info.workflow_type,
-        namespace=info.workflow_namespace,
-    )
-
-
 class SendEventActivity:
     """Publishes events for workflows; register ``SendEventActivity(...).run`` on a worker.
 
@@ -80,7 +69,7 @@ class SendEventActivity:
             EventPublishRetryableError: Transient failure (retried by Temporal).
         """
         info = activity.info()
-        context = _context(info)
+        context = TemporalContext.from_activity_info(info)
         event_id = event_id_for(context)
         entry, envelope = build_entry(
             event_id=event_id,

@@ -13,9 +13,7 @@ import asyncio
 import dataclasses
 import os
 import platform
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.testing import ActivityEnvironment
 from workflow_contracts import FileStatus
-from workflow_devstack import create_database, drop_database
+from workflow_devstack import create_database, drop_database, run_concurrently
 from workflow_file_status import (
     FileCreate,
     FileRecord,
@@ -36,20 +34,6 @@ from workflow_file_status import (
 
 HERE = Path(__file__).parent
 CYCLE = [FileStatus.PROCESSING, FileStatus.COMPLETED]  # legal both ways: PROCESSING <-> COMPLETED
-
-
-async def run_concurrently(
-    n: int, concurrency: int, op: Callable[[int], Awaitable[object]]
-) -> float:
-    counter = iter(range(n))
-
-    async def worker() -> None:
-        for i in counter:
-            await op(i)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return n / (time.perf_counter() - start)
 
 
 def activity_env(i: int) -> ActivityEnvironment:

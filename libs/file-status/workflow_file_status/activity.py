@@ -65,14 +65,7 @@ class UpdateFileStatusActivity:
         file_uuid = parse_file_id(file_id)
         target = parse_status(status)
         info = activity.info()
-        context = TemporalContext(
-            workflow_id=info.workflow_id,
-            run_id=info.workflow_run_id,
-            activity_id=info.activity_id,
-            attempt=info.attempt,
-            workflow_type=info.workflow_type,
-            namespace=info.workflow_namespace,
-        )
+        context = TemporalContext.from_activity_info(info)
         change = await self._repository.change_status(file_uuid, target, context, self._transitions)
         if logger.isEnabledFor(logging.INFO):
             logger.info(

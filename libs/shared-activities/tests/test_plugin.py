@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-from workflow_devstack import MotoServer, PostgresDatabase, make_route
+from workflow_devstack import MotoServer, PostgresDatabase, activity_attempts, make_route
 from workflow_shared_activities import (
     DATA_CONVERTER,
     SEND_EVENT_ACTIVITY,
@@ -125,11 +124,6 @@ async def test_sigterm_lets_the_running_activity_finish_and_the_rest_resumes(
     # Restarted worker: the workflow resumes where it was.
     async with make_worker():
         assert await handle.result() == ["slow done", "fast done"]
-    history = await handle.fetch_history()
-    slow_attempts = [
-        e.activity_task_started_event_attributes.attempt
-        for e in history.events
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
-    ]
+    slow_attempts = await activity_attempts(handle)
     assert slow_attempts == [1, 1]  # each activity ran once
     assert workflows.FINISHED == [1]

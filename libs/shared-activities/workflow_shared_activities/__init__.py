@@ -12,12 +12,13 @@ from workflow_events import __all__ as _events_all
 from workflow_file_status import *  # noqa: F403
 from workflow_file_status import __all__ as _file_status_all
 
-from workflow_shared_activities.calls import send_event, set_file_status
+from workflow_shared_activities.calls import describe_failure, send_event, set_file_status
 from workflow_shared_activities.config import SharedActivitiesConfig
 from workflow_shared_activities.plugin import SharedActivitiesPlugin, SharedResources
 from workflow_shared_activities.runtime import (
     JsonLogFormatter,
     configure_logging,
+    connect_client,
     run_until_signalled,
 )
 
@@ -30,7 +31,9 @@ __all__ = [
     "SharedResources",
     "JsonLogFormatter",
     "configure_logging",
+    "connect_client",
     "run_until_signalled",
+    "describe_failure",
     "send_event",
     "set_file_status",
 ]

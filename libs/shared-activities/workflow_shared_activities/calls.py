@@ -12,11 +12,12 @@ from uuid import UUID
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 from workflow_contracts import EventReceipt, FileStatus, StatusChange
 from workflow_events import SendEventActivity
 from workflow_file_status import UpdateFileStatusActivity
 
-__all__ = ["DEFAULT_RETRY", "DEFAULT_TIMEOUT", "send_event", "set_file_status"]
+__all__ = ["DEFAULT_RETRY", "DEFAULT_TIMEOUT", "describe_failure", "send_event", "set_file_status"]
 
 DEFAULT_TIMEOUT = timedelta(seconds=30)
 DEFAULT_RETRY = RetryPolicy(
@@ -55,3 +56,11 @@ async def send_event(
         start_to_close_timeout=start_to_close_timeout,
         retry_policy=retry_policy,
     )
+
+
+def describe_failure(err: ActivityError) -> tuple[str, str]:
+    """The stable error ``type`` and the message behind an activity failure (for events)."""
+    cause = err.cause
+    if isinstance(cause, ApplicationError):
+        return cause.type or "ApplicationError", cause.message
+    return type(cause).__name__, str(cause)

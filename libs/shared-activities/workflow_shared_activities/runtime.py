@@ -7,9 +7,11 @@ import signal
 import sys
 from typing import Any
 
+from temporalio.client import Client
 from temporalio.worker import Worker
+from workflow_contracts import DATA_CONVERTER
 
-__all__ = ["JsonLogFormatter", "configure_logging", "run_until_signalled"]
+__all__ = ["JsonLogFormatter", "configure_logging", "connect_client", "run_until_signalled"]
 
 _CONTEXT_FIELDS = ("workflow_id", "file_id", "event_id", "event_source", "event_type", "attempt")
 
@@ -62,3 +64,8 @@ async def run_until_signalled(worker: Worker, stop: asyncio.Event | None = None)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+async def connect_client(address: str, namespace: str = "default") -> Client:
+    """A Temporal client with the data converter the contracts need."""
+    return await Client.connect(address, namespace=namespace, data_converter=DATA_CONVERTER)

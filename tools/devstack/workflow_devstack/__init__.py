@@ -1,5 +1,7 @@
 """Local dev stack: real Temporal, moto server and PostgreSQL helpers for tests and the demo."""
 
+from workflow_devstack.bench import run_concurrently
+from workflow_devstack.history import activity_attempts
 from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
 from workflow_devstack.ports import LOOPBACK, free_port
 from workflow_devstack.postgres import PostgresDatabase, create_database, drop_database
@@ -19,10 +21,12 @@ __all__ = [
     "PostgresDatabase",
     "Route",
     "TcpProxy",
+    "activity_attempts",
     "create_database",
     "drop_database",
     "free_port",
     "make_route",
+    "run_concurrently",
     "start_dev_server",
     "start_time_skipping_server",
     "temporal_cli_path",

@@ -7,14 +7,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_contracts import ErrorType, EventReceipt
-from workflow_devstack import Route, make_route
+from workflow_devstack import Route, activity_attempts, make_route
 from workflow_events import BatchingPublisher, SendEventActivity, new_aioboto3_event_sender
 
 from tests.workflows import NotifyByNameWorkflow, NotifyIngestedWorkflow, NotifyRejectedWorkflow
@@ -38,15 +36,6 @@ async def run_worker(
     ):
         yield task_queue
     await publisher.aclose()
-
-
-async def attempts_of(handle: WorkflowHandle) -> list[int]:  # type: ignore[type-arg]
-    history = await handle.fetch_history()
-    return [
-        e.activity_task_started_event_attributes.attempt
-        for e in history.events
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
-    ]
 
 
 async def test_call_form_from_a_workflow(
@@ -106,5 +95,5 @@ async def test_rejected_event_fails_after_exactly_one_attempt(
         outcome = await handle.result()
     assert outcome["type"] == error_type
     assert outcome["non_retryable"] is True
-    assert await attempts_of(handle) == [1]
+    assert await activity_attempts(handle) == [1]
     assert await any_route.receive(expected=1, max_polls=1) == []

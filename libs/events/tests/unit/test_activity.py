@@ -12,9 +12,9 @@ from workflow_contracts import (
     EventThrottledError,
     InvalidEventError,
     SharedActivityError,
+    TemporalContext,
 )
 from workflow_events import SendEventActivity, event_id_for
-from workflow_events.activity import _context
 from workflow_events.testing import InMemoryPublisher
 
 SCHEDULED = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -64,7 +64,7 @@ async def test_publishes_the_envelope() -> None:
     }
     assert receipt.bus_event_id == "bus-1"
     assert receipt.time == SCHEDULED
-    assert receipt.event_id == event_id_for(_context(make_env().info))
+    assert receipt.event_id == event_id_for(TemporalContext.from_activity_info(make_env().info))
 
 
 async def test_a_retry_sends_the_same_event() -> None:

@@ -6,8 +6,6 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from workflow_contracts import (
@@ -18,6 +16,7 @@ from workflow_contracts import (
     TemporalContext,
     TransitionGraph,
 )
+from workflow_devstack import activity_attempts
 from workflow_file_status import FileCreate, SqlFileStatusRepository, UpdateFileStatusActivity
 
 from tests.workflows import CompleteFileWorkflow, IllegalStatusWorkflow, StatusByNameWorkflow
@@ -55,15 +54,6 @@ async def worker(env: WorkflowEnvironment, repository: object) -> AsyncIterator[
         env.client, task_queue=task_queue, workflows=WORKFLOWS, activities=[activity.run]
     ):
         yield task_queue
-
-
-async def attempts_of(handle: WorkflowHandle) -> list[int]:  # type: ignore[type-arg]
-    history = await handle.fetch_history()
-    return [
-        e.activity_task_started_event_attributes.attempt
-        for e in history.events
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
-    ]
 
 
 async def test_call_form_from_a_workflow(
@@ -114,7 +104,7 @@ async def test_illegal_transition_fails_after_one_attempt(
         outcome = await handle.result()
     assert outcome["type"] == ErrorType.INVALID_STATUS_TRANSITION
     assert outcome["details"][0]["from"] == "PENDING"
-    assert await attempts_of(handle) == [1]
+    assert await activity_attempts(handle) == [1]
     assert await pg_repository.get_history(file.id) == []
 
 
