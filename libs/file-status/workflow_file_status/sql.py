@@ -105,7 +105,12 @@ def _is_disconnect(err: BaseException) -> bool:
         import asyncpg
     except ImportError:  # pragma: no cover
         return False
-    if isinstance(err, asyncpg.ConnectionDoesNotExistError | asyncpg.InterfaceError):
+    if isinstance(
+        err,
+        asyncpg.ConnectionDoesNotExistError
+        | asyncpg.InterfaceError
+        | asyncpg.exceptions._base.InternalClientError,  # protocol state broken by a drop
+    ):
         return True
     if isinstance(err, ConnectionError):
         return True
