@@ -93,7 +93,7 @@ async def main() -> None:
                     )
 
             raw_rates, act_rates = [], []
-            for _ in range(2):
+            for _ in range(3):
                 raw_rates.append(await run_concurrently(n, concurrency, raw))
                 # raw writes moved statuses without the guard: realign before the guarded row.
                 await _align(pool, files, state)
@@ -165,7 +165,7 @@ async def main() -> None:
         "# workflow-file-status benchmarks",
         "",
         f"Measured by `pnpm nx run workflow-file-status:bench` on the local PostgreSQL"
-        f" ({args.updates} updates at c=32, a quarter at c=1, over {args.files} files; best of two;"
+        f" ({args.updates} updates at c=32, a quarter at c=1, over {args.files} files; best of three;"
         f" Python {platform.python_version()}, {os.cpu_count()} CPUs). Compare ratios within one run.",
         "",
         "Targets: (1)/(2) >= 0.8 at concurrency 32; one round trip per update for (1).",

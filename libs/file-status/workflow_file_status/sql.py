@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.util.concurrency import greenlet_spawn
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from workflow_contracts import (
@@ -210,17 +211,20 @@ class SqlFileStatusRepository:
             return await self._fetch_postgres(args)
 
     async def _fetch_postgres(self, args: tuple[Any, ...]) -> Sequence[Any] | None:
-        async with self._engine.connect() as conn:
-            raw = await conn.get_raw_connection()
-            driver = raw.driver_connection
+        # The pool's raw connection, without an AsyncConnection around it: the statement needs
+        # no SQLAlchemy transaction, and this path is the hot one.
+        pooled = await self._engine.raw_connection()
+        try:
+            driver = pooled.driver_connection
             assert driver is not None
-            try:
-                row: Sequence[Any] | None = await driver.fetchrow(_PG_CHANGE_STATUS, *args)
-            except BaseException as err:
-                if _is_unavailable(err):
-                    await conn.invalidate()  # never hand a dead connection back to the pool
-                raise
-            return row
+            row: Sequence[Any] | None = await driver.fetchrow(_PG_CHANGE_STATUS, *args)
+        except BaseException as err:
+            if _is_unavailable(err):
+                await greenlet_spawn(pooled.invalidate, err if isinstance(err, Exception) else None)
+            raise
+        finally:
+            await greenlet_spawn(pooled.close)  # back to the pool (reset runs in a greenlet)
+        return row
 
     async def _change_sqlite(
         self,
