@@ -70,3 +70,25 @@ async def test_create_and_drop_database(postgres_database: PostgresDatabase) -> 
     await drop_database(extra)
     with pytest.raises(asyncpg.InvalidCatalogNameError):
         await asyncpg.connect(extra.dsn)
+
+
+async def test_time_skipping_server_skips_a_long_timer() -> None:
+    import time
+    import uuid
+
+    from temporalio.worker import Worker
+    from workflow_devstack import start_time_skipping_server
+
+    from tests.timer_workflow import SleepyWorkflow
+
+    env = await start_time_skipping_server()
+    try:
+        started = time.monotonic()
+        async with Worker(env.client, task_queue="skip", workflows=[SleepyWorkflow]):
+            result = await env.client.execute_workflow(
+                SleepyWorkflow.run, id=f"sleepy-{uuid.uuid4()}", task_queue="skip"
+            )
+        assert result == "woke up"
+        assert time.monotonic() - started < 60  # the workflow slept a simulated day
+    finally:
+        await env.shutdown()
