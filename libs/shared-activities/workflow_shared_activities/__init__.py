@@ -12,7 +12,13 @@ from workflow_events import __all__ as _events_all
 from workflow_file_status import *  # noqa: F403
 from workflow_file_status import __all__ as _file_status_all
 
-from workflow_shared_activities.calls import describe_failure, send_event, set_file_status
+from workflow_shared_activities.calls import (
+    FileStageResult,
+    describe_failure,
+    run_file_stage,
+    send_event,
+    set_file_status,
+)
 from workflow_shared_activities.config import SharedActivitiesConfig
 from workflow_shared_activities.plugin import SharedActivitiesPlugin, SharedResources
 from workflow_shared_activities.runtime import (
@@ -33,7 +39,9 @@ __all__ = [
     "configure_logging",
     "connect_client",
     "run_until_signalled",
+    "FileStageResult",
     "describe_failure",
+    "run_file_stage",
     "send_event",
     "set_file_status",
 ]

@@ -6,8 +6,10 @@ Import inside the sandbox with pass-through, as for the activity classes::
         from workflow_shared_activities import send_event, set_file_status
 """
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from temporalio import workflow
@@ -17,7 +19,17 @@ from workflow_contracts import EventReceipt, FileStatus, StatusChange
 from workflow_events import SendEventActivity
 from workflow_file_status import UpdateFileStatusActivity
 
-__all__ = ["DEFAULT_RETRY", "DEFAULT_TIMEOUT", "describe_failure", "send_event", "set_file_status"]
+__all__ = [
+    "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUT",
+    "FileStageResult",
+    "describe_failure",
+    "run_file_stage",
+    "send_event",
+    "set_file_status",
+]
+
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = timedelta(seconds=30)
 DEFAULT_RETRY = RetryPolicy(
@@ -64,3 +76,49 @@ def describe_failure(err: ActivityError) -> tuple[str, str]:
     if isinstance(cause, ApplicationError):
         return cause.type or "ApplicationError", cause.message
     return type(cause).__name__, str(cause)
+
+
+@dataclass(frozen=True)
+class FileStageResult(Generic[T]):
+    """Outcome of `run_file_stage`: the final status, the work's value or its error, the event."""
+
+    status: FileStatus
+    value: T | None
+    error_type: str | None
+    error_message: str | None
+    event_id: str
+
+
+async def run_file_stage(
+    file_id: UUID,
+    source: str,
+    work: Callable[[], Awaitable[T]],
+    *,
+    completed_event: str,
+    failed_event: str,
+    event_data: Callable[[T], dict[str, Any]],
+) -> FileStageResult[T]:
+    """One processing stage of a file, the way every module does it.
+
+    PROCESSING, then ``work()``; on success COMPLETED and ``completed_event`` with
+    ``event_data(value)``; when the work fails for good (an `ActivityError` after its retries),
+    FAILED and ``failed_event`` with the error's type and message. Every event carries
+    ``file_id``.
+    """
+    await set_file_status(file_id, FileStatus.PROCESSING)
+    try:
+        value = await work()
+    except ActivityError as err:
+        error_type, message = describe_failure(err)
+        await set_file_status(file_id, FileStatus.FAILED)
+        receipt = await send_event(
+            source,
+            failed_event,
+            {"file_id": str(file_id), "error": {"type": error_type, "message": message}},
+        )
+        return FileStageResult(FileStatus.FAILED, None, error_type, message, receipt.event_id)
+    await set_file_status(file_id, FileStatus.COMPLETED)
+    receipt = await send_event(
+        source, completed_event, {"file_id": str(file_id), **event_data(value)}
+    )
+    return FileStageResult(FileStatus.COMPLETED, value, None, None, receipt.event_id)
