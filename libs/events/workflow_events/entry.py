@@ -41,6 +41,10 @@ MAX_DETAIL_TYPE_CHARS = 128
 MAX_SOURCE_CHARS = 256
 _TIME_BYTES = 14  # AWS's size formula counts Time as 14 bytes
 _PLAIN = frozenset({str, int, bool, type(None)})  # exact types that are JSON as they are
+# One encoder, built once: json.dumps with options builds a new one on every call.
+_ENCODE_DETAIL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
 
 
 def entry_size(
@@ -158,8 +162,9 @@ def build_entry(
     """
     logical_source = _check_name("source", source, MAX_SOURCE_CHARS)
     detail_type = _check_name("event_type", event_type, MAX_DETAIL_TYPE_CHARS)
-    bus_source = f"{source_prefix}.{logical_source}" if source_prefix else logical_source
-    _check_name("source", bus_source, MAX_SOURCE_CHARS)
+    bus_source = logical_source
+    if source_prefix:
+        bus_source = _check_name("source", f"{source_prefix}.{logical_source}", MAX_SOURCE_CHARS)
     if bus_source.lower().startswith("aws."):
         raise InvalidEventError(
             f"source {bus_source!r} is reserved: sources starting with 'aws.' belong to AWS",
@@ -173,7 +178,7 @@ def build_entry(
         id=event_id,
         source=logical_source,
         type=detail_type,
-        time=time.astimezone(UTC),
+        time=time if time.tzinfo is UTC else time.astimezone(UTC),
         data=normalise_data(data),
         context=context,
     )
@@ -194,13 +199,7 @@ def build_entry(
         },
         "spec_version": envelope.spec_version,
     }
-    detail = json.dumps(
-        detail_object,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    )
+    detail = _ENCODE_DETAIL(detail_object)
     size = entry_size(bus_source, detail_type, detail)
     if size > max_entry_bytes:
         raise EventTooLargeError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from workflow_contracts import TemporalContext
@@ -10,6 +11,7 @@ __all__ = ["EVENT_ID_NAMESPACE", "event_id_for"]
 
 EVENT_ID_NAMESPACE = uuid.UUID("5b0f6a3e-4f7e-5c1d-9a43-2a8c6e1d7b90")
 """UUIDv5 namespace of our event ids (fixed forever: changing it changes every id)."""
+_NAMESPACE_BYTES = EVENT_ID_NAMESPACE.bytes
 
 
 def event_id_for(context: TemporalContext) -> str:
@@ -27,4 +29,9 @@ def event_id_for(context: TemporalContext) -> str:
             context.activity_id or "",
         ]
     )
-    return str(uuid.uuid5(EVENT_ID_NAMESPACE, key))
+    # uuid.uuid5, without the intermediate UUID object (this runs once per event).
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + key.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

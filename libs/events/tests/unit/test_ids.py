@@ -29,3 +29,10 @@ def test_other_executions_get_other_ids() -> None:
 
 def test_id_is_a_uuid() -> None:
     assert uuid.UUID(event_id_for(ctx())).version == 5
+
+
+def test_id_is_exactly_uuid5_of_the_execution() -> None:
+    from workflow_events import EVENT_ID_NAMESPACE
+
+    expected = uuid.uuid5(EVENT_ID_NAMESPACE, "default/wf/run/1")
+    assert event_id_for(ctx()) == str(expected)
