@@ -21,7 +21,7 @@ import asyncpg
 import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.testing import ActivityEnvironment
-from workflow_contracts import FileStatus
+from workflow_contracts import DEFAULT_TRANSITIONS, FileStatus, TemporalContext
 from workflow_devstack import create_database, drop_database, run_concurrently
 from workflow_file_status import (
     FileCreate,
@@ -63,7 +63,12 @@ async def main() -> None:
 
         # Move every file to PROCESSING first so each row's updates alternate legally.
         for f in files:
-            await repo.change_status(f, FileStatus.PROCESSING, _ctx("setup", f), _graph())
+            await repo.change_status(
+                f,
+                FileStatus.PROCESSING,
+                TemporalContext(f"setup-{f}", "run", "1", 1),
+                DEFAULT_TRANSITIONS,
+            )
 
         for concurrency in (1, 32):
             n = args.updates if concurrency == 32 else args.updates // 4
@@ -180,18 +185,6 @@ async def main() -> None:
     text = "\n".join(lines)
     print(text)
     args.output.write_text(text)
-
-
-def _ctx(workflow_id: str, f: uuid.UUID) -> Any:
-    from workflow_contracts import TemporalContext
-
-    return TemporalContext(f"{workflow_id}-{f}", "run", "1", 1)
-
-
-def _graph() -> Any:
-    from workflow_contracts import DEFAULT_TRANSITIONS
-
-    return DEFAULT_TRANSITIONS
 
 
 async def _align(pool: asyncpg.Pool, files: list[uuid.UUID], state: dict[uuid.UUID, int]) -> None:
