@@ -6,7 +6,8 @@ PERMANENT = [
     (c.InvalidEventError, "InvalidEvent"),
     (c.EventTooLargeError, "EventTooLarge"),
     (c.EventRejectedError, "EventRejected"),
-    (c.EventBusNotFoundError, "EventBusNotFound"),
+    (c.InvalidArgumentsError, "InvalidArguments"),
+    (c.FileAlreadyProcessingError, "FileAlreadyProcessing"),
     (c.InvalidFileIdError, "InvalidFileId"),
     (c.InvalidStatusError, "InvalidStatus"),
     (c.UnknownFileError, "FileNotFound"),
@@ -16,6 +17,15 @@ TRANSIENT = [
     (c.EventPublishRetryableError, "EventPublishFailed"),
     (c.EventThrottledError, "EventThrottled"),
     (c.DatabaseUnavailableError, "DatabaseUnavailable"),
+    (c.DatabaseConflictError, "DatabaseConflict"),
+]
+OPERATOR = [
+    (c.EventBusNotFoundError, "EventBusNotFound"),
+    (c.EventAccessDeniedError, "EventAccessDenied"),
+    (c.SchemaNotMigratedError, "SchemaNotMigrated"),
+    (c.DatabaseReadOnlyError, "DatabaseReadOnly"),
+    (c.DatabaseAccessDeniedError, "DatabaseAccessDenied"),
+    (c.UnsupportedArgumentsError, "UnsupportedArguments"),
 ]
 
 
@@ -45,3 +55,29 @@ def test_throttled_is_a_publish_failure_with_a_retry_hint() -> None:
     err = c.EventThrottledError("slow down", next_retry_delay=timedelta(seconds=2))
     assert isinstance(err, c.EventPublishRetryableError)
     assert err.next_retry_delay == timedelta(seconds=2)
+
+
+@pytest.mark.parametrize(("cls", "type_"), OPERATOR)
+def test_operator_fixable_errors_retry_with_a_long_delay(cls: type, type_: str) -> None:
+    err = cls("create the bus")
+    assert err.type == type_
+    assert err.non_retryable is False
+    assert err.next_retry_delay == c.OPERATOR_RETRY_DELAY
+    assert type_ not in c.ErrorType.PERMANENT
+    from datetime import timedelta
+
+    assert cls("x", next_retry_delay=timedelta(seconds=2)).next_retry_delay == timedelta(seconds=2)
+
+
+def test_every_documented_type_is_permanent_or_retryable_once() -> None:
+    permanent = {t for _, t in PERMANENT}
+    retryable = {t for _, t in TRANSIENT} | {t for _, t in OPERATOR}
+    assert permanent == set(c.ErrorType.PERMANENT)
+    assert {t for _, t in OPERATOR} - {"UnsupportedArguments"} == set(c.ErrorType.OPERATOR_ACTION)
+    assert not permanent & retryable
+
+
+def test_messages_are_cut_to_stay_readable() -> None:
+    err = c.DatabaseUnavailableError("x" * 5000)
+    assert len(err.message) == c.MAX_ERROR_MESSAGE_CHARS
+    assert err.message.endswith("...")

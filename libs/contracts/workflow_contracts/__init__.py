@@ -7,20 +7,32 @@ is safe to import inside Temporal's workflow sandbox without pass-through.
 from workflow_contracts.converter import DATA_CONVERTER
 from workflow_contracts.envelope import EventEnvelope, TemporalContext
 from workflow_contracts.errors import (
+    MAX_ERROR_MESSAGE_CHARS,
+    OPERATOR_RETRY_DELAY,
+    DatabaseAccessDeniedError,
+    DatabaseConflictError,
+    DatabaseReadOnlyError,
     DatabaseUnavailableError,
     ErrorType,
+    EventAccessDeniedError,
     EventBusNotFoundError,
     EventPublishRetryableError,
     EventRejectedError,
     EventThrottledError,
     EventTooLargeError,
+    FileAlreadyProcessingError,
+    InvalidArgumentsError,
     InvalidEventError,
     InvalidFileIdError,
     InvalidStatusError,
     InvalidStatusTransitionError,
+    OperatorActionRequired,
+    SchemaNotMigratedError,
     SharedActivityError,
     UnknownFileError,
+    UnsupportedArgumentsError,
 )
+from workflow_contracts.execution import EXECUTION_ID_NAMESPACE, execution_id, execution_key
 from workflow_contracts.names import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY
 from workflow_contracts.results import EventReceipt, StatusChange
 from workflow_contracts.status import (
@@ -30,14 +42,22 @@ from workflow_contracts.status import (
     is_transition_allowed,
     make_transition_graph,
 )
+from workflow_contracts.wire import decode_argument, wire_activity
 
 __all__ = [
     "DATA_CONVERTER",
     "DEFAULT_TRANSITIONS",
+    "EXECUTION_ID_NAMESPACE",
+    "MAX_ERROR_MESSAGE_CHARS",
+    "OPERATOR_RETRY_DELAY",
     "SEND_EVENT_ACTIVITY",
     "UPDATE_FILE_STATUS_ACTIVITY",
+    "DatabaseAccessDeniedError",
+    "DatabaseConflictError",
+    "DatabaseReadOnlyError",
     "DatabaseUnavailableError",
     "ErrorType",
+    "EventAccessDeniedError",
     "EventBusNotFoundError",
     "EventEnvelope",
     "EventPublishRetryableError",
@@ -45,16 +65,25 @@ __all__ = [
     "EventRejectedError",
     "EventThrottledError",
     "EventTooLargeError",
+    "FileAlreadyProcessingError",
     "FileStatus",
+    "InvalidArgumentsError",
     "InvalidEventError",
     "InvalidFileIdError",
     "InvalidStatusError",
     "InvalidStatusTransitionError",
+    "OperatorActionRequired",
+    "SchemaNotMigratedError",
     "SharedActivityError",
     "StatusChange",
     "TemporalContext",
     "TransitionGraph",
     "UnknownFileError",
+    "UnsupportedArgumentsError",
+    "decode_argument",
+    "execution_id",
+    "execution_key",
     "is_transition_allowed",
     "make_transition_graph",
+    "wire_activity",
 ]

@@ -17,9 +17,11 @@ class TemporalContext:
         workflow_id: Id of the calling workflow.
         run_id: Run id of the calling workflow.
         activity_id: Id of the activity execution (stable across its retries).
-        attempt: Attempt number, starting at 1.
+        attempt: Attempt number, starting at 1 (recorded in history rows, never in events).
         workflow_type: Type name of the calling workflow.
         namespace: Temporal namespace.
+        activity_run_id: Run id of a standalone activity (started by a client, not a
+            workflow); None inside a workflow.
     """
 
     workflow_id: str | None
@@ -28,6 +30,12 @@ class TemporalContext:
     attempt: int
     workflow_type: str | None = None
     namespace: str | None = None
+    activity_run_id: str | None = None
+
+    @property
+    def standalone(self) -> bool:
+        """True for an activity a client started without a workflow."""
+        return self.workflow_id is None
 
     @classmethod
     def from_activity_info(cls, info: activity.Info) -> "TemporalContext":
@@ -38,7 +46,8 @@ class TemporalContext:
             activity_id=info.activity_id,
             attempt=info.attempt,
             workflow_type=info.workflow_type,
-            namespace=info.workflow_namespace,
+            namespace=info.namespace,
+            activity_run_id=info.activity_run_id,
         )
 
 
