@@ -6,7 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.api.common.v1 import Payload
+from temporalio.common import RawValue, RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -58,11 +59,61 @@ class NotifyRejectedWorkflow:
                 retry_policy=FAST_RETRY,
             )
         except ActivityError as err:
-            cause = err.cause
-            assert isinstance(cause, ApplicationError)
-            return {
-                "type": cause.type,
-                "non_retryable": cause.non_retryable,
-                "message": cause.message,
-            }
+            return _failure(err)
         return {}
+
+
+def _failure(err: ActivityError) -> dict[str, Any]:
+    cause = err.cause
+    assert isinstance(cause, ApplicationError)
+    return {"type": cause.type, "non_retryable": cause.non_retryable, "message": cause.message}
+
+
+@workflow.defn
+class SendByNameWorkflow:
+    """Calls the activity by name with plain JSON, retrying every 100 ms up to max_attempts
+    (a long operator delay hint from the activity overrides that interval)."""
+
+    @workflow.run
+    async def run(self, args: list[Any], max_attempts: int) -> dict[str, Any]:
+        result: dict[str, Any] = await workflow.execute_activity(
+            SEND_EVENT_ACTIVITY,
+            args=args,
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=RetryPolicy(
+                initial_interval=timedelta(milliseconds=100),
+                backoff_coefficient=1.0,
+                maximum_attempts=max_attempts,
+            ),
+            result_type=dict,
+        )
+        return result
+
+
+@workflow.defn
+class SendRawWorkflow:
+    """Puts each case's JSON texts on the wire as they are, as a workflow in another SDK can
+    (lone surrogates, NaN, deep nesting), and returns what each call answered."""
+
+    @workflow.run
+    async def run(self, cases: list[list[str]]) -> list[dict[str, Any]]:
+        answers: list[dict[str, Any]] = []
+        for texts in cases:
+            args = [
+                RawValue(Payload(metadata={"encoding": b"json/plain"}, data=text.encode()))
+                for text in texts
+            ]
+            try:
+                result = await workflow.execute_activity(
+                    SEND_EVENT_ACTIVITY,
+                    args=args,
+                    start_to_close_timeout=timedelta(seconds=10),
+                    retry_policy=RetryPolicy(
+                        initial_interval=timedelta(milliseconds=100), maximum_attempts=3
+                    ),
+                    result_type=dict,
+                )
+                answers.append({"event_id": result["event_id"]})
+            except ActivityError as err:
+                answers.append(_failure(err))
+        return answers

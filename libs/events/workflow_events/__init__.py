@@ -3,7 +3,9 @@
 `SendEventActivity` builds the event (stable id, envelope, validation) and hands it to a
 publisher: `BatchingPublisher` (concurrent events coalesced into PutEvents calls of up to ten
 entries) or `DirectPublisher`, over the EventBridge backend made by
-`new_aioboto3_event_sender` from a long-lived aioboto3 client.
+`new_aioboto3_event_sender` from a long-lived aioboto3 client. What the backend sees failing
+becomes our errors through two tables: `PUT_EVENTS_ERROR_TABLE` (a whole call) and
+`ENTRY_ERROR_TABLE` (one entry of a partial failure).
 """
 
 from workflow_events._ports import EntryOutcome, EventBatchSender, EventEntry, EventPublisher
@@ -16,21 +18,32 @@ from workflow_events.aioboto3 import (
 )
 from workflow_events.entry import (
     DEFAULT_MAX_ENTRY_BYTES,
+    MAX_DATA_DEPTH,
     MAX_ENTRY_BYTES_LIMIT,
     build_entry,
     entry_size,
 )
 from workflow_events.ids import EVENT_ID_NAMESPACE, event_id_for
-from workflow_events.outcomes import RETRYABLE_ENTRY_CODES, error_for_outcome
+from workflow_events.outcomes import (
+    ENTRY_ERROR_TABLE,
+    RETRYABLE_ENTRY_CODES,
+    THROTTLE_RETRY_DELAY,
+    error_for_outcome,
+)
 from workflow_events.publishers import MAX_ENTRIES_PER_CALL, BatchingPublisher, DirectPublisher
+from workflow_events.put_events_errors import PUT_EVENTS_ERROR_TABLE, map_put_events_error
 
 __all__ = [
     "DEFAULT_MAX_ENTRY_BYTES",
+    "ENTRY_ERROR_TABLE",
     "EVENTS_CLIENT_CONFIG",
     "EVENT_ID_NAMESPACE",
+    "MAX_DATA_DEPTH",
     "MAX_ENTRIES_PER_CALL",
     "MAX_ENTRY_BYTES_LIMIT",
+    "PUT_EVENTS_ERROR_TABLE",
     "RETRYABLE_ENTRY_CODES",
+    "THROTTLE_RETRY_DELAY",
     "BatchingPublisher",
     "DirectPublisher",
     "EntryOutcome",
@@ -43,6 +56,7 @@ __all__ = [
     "entry_size",
     "error_for_outcome",
     "event_id_for",
+    "map_put_events_error",
     "new_aioboto3_event_sender",
     "open_events_client",
 ]

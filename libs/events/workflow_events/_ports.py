@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+
+from workflow_contracts import SharedActivityError
 
 __all__ = ["EntryOutcome", "EventBatchSender", "EventEntry", "EventPublisher"]
 
@@ -33,11 +35,21 @@ class EventEntry:
 
 @dataclass(frozen=True)
 class EntryOutcome:
-    """What the bus answered for one entry: an event id, or an error code and message."""
+    """What the bus answered for one entry: an event id, or an error code and message.
+
+    Attributes:
+        bus_event_id: The id the bus gave the accepted entry.
+        error_code: The bus's error code for a failed entry.
+        error_message: The bus's message for it.
+        error: The typed error for a failed entry, when the backend built it (it knows its
+            bus and its operator retry delay); otherwise publishers map ``error_code`` with
+            `workflow_events.error_for_outcome`.
+    """
 
     bus_event_id: str | None = None
     error_code: str | None = None
     error_message: str | None = None
+    error: SharedActivityError | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:

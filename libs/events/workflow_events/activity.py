@@ -6,11 +6,17 @@ import logging
 from typing import Any
 
 from temporalio import activity
-from workflow_contracts import SEND_EVENT_ACTIVITY, EventReceipt, TemporalContext
+from workflow_contracts import (
+    SEND_EVENT_ACTIVITY,
+    EventReceipt,
+    InvalidEventError,
+    TemporalContext,
+    execution_id,
+    wire_activity,
+)
 
 from workflow_events._ports import EventPublisher
 from workflow_events.entry import DEFAULT_MAX_ENTRY_BYTES, MAX_ENTRY_BYTES_LIMIT, build_entry
-from workflow_events.ids import event_id_for
 
 __all__ = ["SendEventActivity"]
 
@@ -20,9 +26,15 @@ logger = logging.getLogger(__name__)
 class SendEventActivity:
     """Publishes events for workflows; register ``SendEventActivity(...).run`` on a worker.
 
-    Every retry of one activity execution publishes the same event: same id (derived from the
-    workflow, run and activity ids), same time (when the activity was first scheduled), same
-    content, so consumers drop duplicates by ``detail.id``.
+    Every retry of one activity execution publishes byte-identical ``Detail``: same id
+    (`workflow_contracts.execution_id`), same time (when the activity was first scheduled),
+    same content (the attempt number is logged, never published), so consumers drop
+    duplicates by ``detail.id``. Two executions, including two standalone runs that reuse one
+    activity id, never share an id.
+
+    Whatever a caller sends on the wire (from any SDK), the activity answers with a typed
+    error: arguments are decoded by `wire_activity` and validated here, so a bad value is a
+    non-retryable `InvalidEventError` naming the field, never a retried decoding failure.
     """
 
     def __init__(
@@ -49,7 +61,14 @@ class SendEventActivity:
         self._source_prefix = source_prefix
         self._max_entry_bytes = max_entry_bytes
 
-    @activity.defn(name=SEND_EVENT_ACTIVITY)
+    @wire_activity(
+        SEND_EVENT_ACTIVITY,
+        errors={
+            "source": InvalidEventError,
+            "event_type": InvalidEventError,
+            "data": InvalidEventError,
+        },
+    )
     async def run(self, source: str, event_type: str, data: dict[str, Any]) -> EventReceipt:
         """Publishes ``data`` as an event of ``event_type`` from ``source``.
 
@@ -62,15 +81,19 @@ class SendEventActivity:
             The receipt, with the stable event id.
 
         Raises:
-            InvalidEventError: Bad source, event type or data (non-retryable, nothing sent).
+            InvalidArgumentsError: Fewer than three arguments (non-retryable).
+            UnsupportedArgumentsError: More than three: a caller newer than this worker.
+            InvalidEventError: Bad source, event type or data: not decodable, wrong JSON type,
+                empty, too long, invalid Unicode, too deep, NaN (non-retryable, nothing sent).
             EventTooLargeError: Entry over the size limit (non-retryable, nothing sent).
             EventRejectedError: The bus refused the entry (non-retryable).
-            EventBusNotFoundError: The bus does not exist (non-retryable).
-            EventPublishRetryableError: Transient failure (retried by Temporal).
+            EventBusNotFoundError: The bus does not exist (retried with a long delay).
+            EventAccessDeniedError: No permission or no valid credentials (same).
+            EventPublishRetryableError: Transient failure or throttling (retried by Temporal).
         """
         info = activity.info()
         context = TemporalContext.from_activity_info(info)
-        event_id = event_id_for(context)
+        event_id = execution_id(context)
         entry, envelope = build_entry(
             event_id=event_id,
             source=source,
@@ -90,6 +113,7 @@ class SendEventActivity:
                     "event_source": entry.source,
                     "event_type": entry.detail_type,
                     "workflow_id": info.workflow_id,
+                    "activity_run_id": info.activity_run_id,
                     "attempt": info.attempt,
                 },
             )

@@ -4,9 +4,15 @@ The worker owns the client: open it once with `open_events_client` (or your own
 ``session.client("events", config=EVENTS_CLIENT_CONFIG)``), hand it to
 `new_aioboto3_event_sender`, and close it when the worker stops.
 
-Retries: botocore's own retries are switched off (``total_max_attempts=1``: one try, no retry) so that Temporal's retry
-policy alone governs; nested retries would multiply into retry storms and hide failures from
-the workflow's history.
+Retries: botocore's own retries are switched off (``total_max_attempts=1``: one try, no
+retry) so that Temporal's retry policy alone governs; nested retries would multiply into
+retry storms and hide failures from the workflow's history.
+
+Errors: `workflow_events.put_events_errors.PUT_EVENTS_ERROR_TABLE` is the one place where
+what botocore and aiohttp raise becomes our error (like httpx's transport exception map).
+The original is logged at WARNING (type, code, first line of its message; never
+credentials) and our error is raised ``from None``, so Temporal records a short typed
+failure, not the driver's stack.
 """
 
 from __future__ import annotations
@@ -14,22 +20,16 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import aioboto3
 from aiobotocore.config import AioConfig
-from aiohttp import ClientError as AioHttpClientError
-from botocore.exceptions import BotoCoreError, ClientError
-from workflow_contracts import (
-    EventBusNotFoundError,
-    EventPublishRetryableError,
-    EventRejectedError,
-    EventThrottledError,
-    SharedActivityError,
-)
+from workflow_contracts import OPERATOR_RETRY_DELAY, EventPublishRetryableError
 
 from workflow_events._ports import EntryOutcome, EventEntry
-from workflow_events.outcomes import THROTTLE_RETRY_DELAY
+from workflow_events.outcomes import error_for_outcome
+from workflow_events.put_events_errors import map_put_events_error
 
 if TYPE_CHECKING:
     from types_aiobotocore_events import EventBridgeClient
@@ -54,38 +54,32 @@ EVENTS_CLIENT_CONFIG = AioConfig(
 """botocore settings for the events client: no SDK retries (Temporal retries), bounded
 timeouts, and a pool large enough for concurrent activities on one worker."""
 
-_THROTTLE_CODES = frozenset(
-    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
-)
-
-
-def _map_client_error(err: ClientError, bus_name: str) -> SharedActivityError:
-    error = err.response.get("Error", {})
-    code = str(error.get("Code", "Unknown"))
-    message = str(error.get("Message", ""))
-    status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-    details = {"error_code": code, "error_message": message, "http_status": status}
-    text = f"PutEvents failed: {code}: {message}"
-    if code == "ResourceNotFoundException":
-        return EventBusNotFoundError(
-            f"event bus {bus_name!r} does not exist (configuration error): {message}", details
-        )
-    if code in _THROTTLE_CODES:
-        return EventThrottledError(text, details, next_retry_delay=THROTTLE_RETRY_DELAY)
-    if status >= 500 or status == 0 or code in {"InternalException", "InternalFailure"}:
-        return EventPublishRetryableError(text, details)
-    return EventRejectedError(text, details)
-
 
 class EventBridgeSender:
     """Sends batches of entries to one bus with PutEvents."""
 
-    def __init__(self, client: EventBridgeClient, bus_name: str) -> None:
-        """Args: client: An open aioboto3 ``events`` client. bus_name: The bus's name or ARN."""
+    def __init__(
+        self,
+        client: EventBridgeClient,
+        bus_name: str,
+        *,
+        operator_retry_delay: timedelta = OPERATOR_RETRY_DELAY,
+    ) -> None:
+        """Configures the backend.
+
+        Args:
+            client: An open aioboto3 ``events`` client.
+            bus_name: The bus's name or ARN.
+            operator_retry_delay: ``next_retry_delay`` of the errors an operator fixes (a
+                missing bus, a permission, credentials): how often a waiting activity retries.
+        """
         if not bus_name:
             raise ValueError("bus_name is required")
+        if operator_retry_delay <= timedelta(0):
+            raise ValueError("operator_retry_delay must be positive")
         self._client = client
         self._bus_name = bus_name
+        self._operator_retry_delay = operator_retry_delay
 
     @property
     def bus_name(self) -> str:
@@ -93,13 +87,13 @@ class EventBridgeSender:
         return self._bus_name
 
     async def send_batch(self, entries: Sequence[EventEntry]) -> list[EntryOutcome]:
-        """One PutEvents call; every entry's outcome, in order.
+        """One PutEvents call; every entry's outcome, in order (failed ones carry their error).
 
         Raises:
-            EventBusNotFoundError: The bus does not exist (non-retryable).
-            EventRejectedError: The call was refused (4xx other than throttling).
-            EventThrottledError: The call was throttled (retryable, with a delay hint).
-            EventPublishRetryableError: Connection error, timeout or 5xx (retryable).
+            SharedActivityError: When the whole call failed, as `PUT_EVENTS_ERROR_TABLE` says:
+                `EventBusNotFoundError` or `EventAccessDeniedError` (retried with the
+                operator delay), `EventThrottledError`, `EventPublishRetryableError`, or
+                `EventRejectedError` (not retried).
         """
         request = [
             {
@@ -113,27 +107,17 @@ class EventBridgeSender:
         ]
         try:
             response = await self._client.put_events(Entries=request)  # type: ignore[arg-type]
-        except ClientError as err:
-            raise _map_client_error(err, self._bus_name) from err
-        except (TimeoutError, BotoCoreError, AioHttpClientError, OSError) as err:
-            raise EventPublishRetryableError(
-                f"PutEvents failed: {type(err).__name__}: {err}",
-                {"error_code": type(err).__name__},
-            ) from err
+        except Exception as err:
+            raise map_put_events_error(
+                err, bus_name=self._bus_name, operator_retry_delay=self._operator_retry_delay
+            ) from None
         results = response.get("Entries", [])
         if len(results) != len(entries):
             raise EventPublishRetryableError(
                 f"PutEvents answered {len(results)} entries for {len(entries)}",
                 {"error_code": "EntryCountMismatch"},
             )
-        outcomes = [
-            EntryOutcome(
-                bus_event_id=result.get("EventId"),
-                error_code=result.get("ErrorCode"),
-                error_message=result.get("ErrorMessage"),
-            )
-            for result in results
-        ]
+        outcomes = [self._outcome(result) for result in results]
         failed = response.get("FailedEntryCount", 0)
         if failed:
             logger.warning(
@@ -144,10 +128,35 @@ class EventBridgeSender:
             )
         return outcomes
 
+    def _outcome(self, result: Any) -> EntryOutcome:
+        outcome = EntryOutcome(
+            bus_event_id=result.get("EventId"),
+            error_code=result.get("ErrorCode"),
+            error_message=result.get("ErrorMessage"),
+        )
+        if outcome.ok:
+            return outcome
+        error = error_for_outcome(
+            outcome, bus_name=self._bus_name, operator_retry_delay=self._operator_retry_delay
+        )
+        return EntryOutcome(outcome.bus_event_id, outcome.error_code, outcome.error_message, error)
 
-def new_aioboto3_event_sender(client: EventBridgeClient, bus_name: str) -> EventBridgeSender:
-    """Returns the EventBridge backend for an open aioboto3 ``events`` client."""
-    return EventBridgeSender(client, bus_name)
+
+def new_aioboto3_event_sender(
+    client: EventBridgeClient,
+    bus_name: str,
+    *,
+    operator_retry_delay: timedelta = OPERATOR_RETRY_DELAY,
+) -> EventBridgeSender:
+    """Returns the EventBridge backend for an open aioboto3 ``events`` client.
+
+    Args:
+        client: An open aioboto3 ``events`` client.
+        bus_name: The bus's name or ARN.
+        operator_retry_delay: How often an activity waiting for an operator (a missing bus,
+            a permission, credentials) retries; `OPERATOR_RETRY_DELAY` by default.
+    """
+    return EventBridgeSender(client, bus_name, operator_retry_delay=operator_retry_delay)
 
 
 @asynccontextmanager

@@ -23,6 +23,7 @@ from workflow_events._ports import EventEntry
 
 __all__ = [
     "DEFAULT_MAX_ENTRY_BYTES",
+    "MAX_DATA_DEPTH",
     "MAX_DETAIL_TYPE_CHARS",
     "MAX_ENTRY_BYTES_LIMIT",
     "MAX_SOURCE_CHARS",
@@ -39,6 +40,16 @@ MAX_ENTRY_BYTES_LIMIT = 1024 * 1024
 
 MAX_DETAIL_TYPE_CHARS = 128
 MAX_SOURCE_CHARS = 256
+
+MAX_DATA_DEPTH = 32
+"""Deepest nesting accepted in ``data`` (``data`` itself is level 1, ``{"a": {}}`` is 2).
+
+Deep enough for any real event, far below Python's recursion limit, so no input (a
+100 000-level array from another SDK, a dict that contains itself) can exhaust the stack:
+deeper data is an `InvalidEventError` naming the path, raised before anything is sent.
+"""
+
+_MAX_PATH_CHARS = 200  # a path in an error's details (keys come from the caller)
 _TIME_BYTES = 14  # AWS's size formula counts Time as 14 bytes
 _PLAIN = frozenset({str, int, bool, type(None)})  # exact types that are JSON as they are
 # One encoder, built once: json.dumps with options builds a new one on every call.
@@ -66,34 +77,69 @@ def entry_size(
     return size
 
 
-def normalise_data(value: Any, path: str = "data") -> Any:
+def _json_type(value: object) -> str:
+    # How a caller on the wire (any SDK) knows the value: JSON's names, not Python's.
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list | tuple):
+        return "array"
+    return type(value).__name__
+
+
+def _invalid(path: str, problem: str, **facts: object) -> InvalidEventError:
+    # The path is built from caller keys: bound it in the details too (the message is cut).
+    field = path if len(path) <= _MAX_PATH_CHARS else path[: _MAX_PATH_CHARS - 3] + "..."
+    return InvalidEventError(f"{field}: {problem}", {"field": field, **facts})
+
+
+def normalise_data(value: Any, path: str = "data", depth: int = 1) -> Any:
     """Returns ``value`` as plain JSON data, deterministically.
 
     UUIDs become strings, datetimes ISO 8601 in UTC (naive ones are taken as UTC), dates ISO
     8601, Decimals their exact string, Enums their value, dataclasses their fields.
 
+    Args:
+        value: The value (``data`` itself, or a value inside it).
+        path: Where the value sits, for error messages (``data['rows'][3]``).
+        depth: Nesting level of ``value``; ``data`` itself is level 1.
+
     Raises:
-        InvalidEventError: Naming the offending path (``data['rows'][3]``) when a value is not
-            JSON-serialisable, a float is NaN or infinite, or a key is not a string.
+        InvalidEventError: Naming the offending path when a value is not JSON-serialisable, a
+            float is NaN or infinite, a key is not a string, or containers nest deeper than
+            `MAX_DATA_DEPTH`.
     """
     kind = type(value)
     if kind in _PLAIN:
         return value
+    if depth > MAX_DATA_DEPTH and isinstance(value, Mapping | list | tuple):
+        raise _invalid(path, f"nested deeper than {MAX_DATA_DEPTH} levels", limit=MAX_DATA_DEPTH)
     if kind is dict:
         out: dict[str, Any] = {}
         for key, item in value.items():
             if type(key) is not str:
-                raise InvalidEventError(f"{path}: key {key!r} is not a string", {"field": path})
-            out[key] = item if type(item) in _PLAIN else normalise_data(item, f"{path}[{key!r}]")
+                raise _invalid(path, f"key {key!r} is not a string")
+            out[key] = (
+                item
+                if type(item) in _PLAIN
+                else normalise_data(item, f"{path}[{key!r}]", depth + 1)
+            )
         return out
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise InvalidEventError(f"{path}: {value!r} is not valid JSON", {"field": path})
+            raise _invalid(path, f"{value!r} is not valid JSON")
         return value
     if isinstance(value, Enum):
-        return normalise_data(value.value, path)
+        return normalise_data(value.value, path, depth)
     if isinstance(value, UUID | Decimal):
         return str(value)
     if isinstance(value, datetime):
@@ -107,27 +153,62 @@ def normalise_data(value: Any, path: str = "data") -> Any:
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise InvalidEventError(f"{path}: key {key!r} is not a string", {"field": path})
-            out[key] = normalise_data(item, f"{path}[{key!r}]")
+                raise _invalid(path, f"key {key!r} is not a string")
+            out[key] = normalise_data(item, f"{path}[{key!r}]", depth + 1)
         return out
     if isinstance(value, list | tuple):
-        return [normalise_data(item, f"{path}[{i}]") for i, item in enumerate(value)]
-    raise InvalidEventError(
-        f"{path}: value of type {type(value).__name__} is not JSON-serialisable",
-        {"field": path, "type": type(value).__name__},
+        return [normalise_data(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
+    raise _invalid(
+        path,
+        f"value of type {type(value).__name__} is not JSON-serialisable",
+        type=type(value).__name__,
     )
+
+
+def _lone_surrogate(text: str) -> int | None:
+    """Index of the first lone surrogate in ``text`` (not encodable as UTF-8), else None."""
+    try:
+        text.encode()
+    except UnicodeEncodeError as err:
+        return err.start
+    return None
+
+
+def _find_invalid_unicode(value: Any, path: str) -> tuple[str, int] | None:
+    # The slow path, only after the detail failed to encode: where is the bad string? The
+    # data is already normalised (plain JSON, depth-checked), so this recursion is bounded.
+    if isinstance(value, str):
+        index = _lone_surrogate(value)
+        return None if index is None else (path, index)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            index = _lone_surrogate(key)
+            if index is not None:
+                return f"{path} key {key!r}", index
+            found = _find_invalid_unicode(item, f"{path}[{key!r}]")
+            if found:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _find_invalid_unicode(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
 
 
 def _check_name(field: str, value: object, max_chars: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidEventError(
-            f"{field} must be a non-empty string, got {value!r}", {"field": field}
-        )
+        shown = repr(value[:40]) if isinstance(value, str) else _json_type(value)
+        raise _invalid(field, f"must be a non-empty string, got {shown}")
     if len(value) > max_chars:
-        raise InvalidEventError(
-            f"{field} is {len(value)} characters long; EventBridge allows {max_chars}",
-            {"field": field, "length": len(value)},
+        raise _invalid(
+            field,
+            f"{len(value)} characters long; EventBridge allows {max_chars}",
+            length=len(value),
         )
+    index = _lone_surrogate(value)
+    if index is not None:
+        raise _invalid(field, f"not valid Unicode (a lone surrogate at index {index})")
     return value
 
 
@@ -156,8 +237,9 @@ def build_entry(
         max_entry_bytes: Entry size limit by AWS's formula.
 
     Raises:
-        InvalidEventError: A field is missing, of the wrong type or too long, the source is
-            reserved (``aws.``), or ``data`` is not a serialisable JSON object.
+        InvalidEventError: A field is missing, of the wrong type, too long or not valid
+            Unicode (a lone surrogate), the source is reserved (``aws.``), or ``data`` is not
+            a serialisable JSON object within `MAX_DATA_DEPTH` (names the field or path).
         EventTooLargeError: The entry exceeds ``max_entry_bytes``.
     """
     logical_source = _check_name("source", source, MAX_SOURCE_CHARS)
@@ -166,14 +248,11 @@ def build_entry(
     if source_prefix:
         bus_source = _check_name("source", f"{source_prefix}.{logical_source}", MAX_SOURCE_CHARS)
     if bus_source.lower().startswith("aws."):
-        raise InvalidEventError(
-            f"source {bus_source!r} is reserved: sources starting with 'aws.' belong to AWS",
-            {"field": "source"},
+        raise _invalid(
+            "source", f"{bus_source!r} is reserved: sources starting with 'aws.' belong to AWS"
         )
     if not isinstance(data, Mapping):
-        raise InvalidEventError(
-            f"data must be a JSON object (dict), got {type(data).__name__}", {"field": "data"}
-        )
+        raise _invalid("data", f"must be a JSON object, got {_json_type(data)}")
     envelope = EventEnvelope(
         id=event_id,
         source=logical_source,
@@ -183,6 +262,8 @@ def build_entry(
         context=context,
     )
     # Built by hand rather than via normalise_data(envelope): data is already normalised.
+    # Nothing here may differ between attempts of one execution (no attempt number, no
+    # per-attempt time): every retry sends byte-identical Detail.
     detail_object = {
         "id": envelope.id,
         "source": envelope.source,
@@ -193,14 +274,23 @@ def build_entry(
             "workflow_id": context.workflow_id,
             "run_id": context.run_id,
             "activity_id": context.activity_id,
-            "attempt": context.attempt,
+            "activity_run_id": context.activity_run_id,
             "workflow_type": context.workflow_type,
             "namespace": context.namespace,
         },
         "spec_version": envelope.spec_version,
     }
-    detail = _ENCODE_DETAIL(detail_object)
-    size = entry_size(bus_source, detail_type, detail)
+    try:
+        detail = _ENCODE_DETAIL(detail_object)
+    except (ValueError, TypeError, RecursionError) as err:
+        # Unreachable after normalise_data; kept so no input escapes as an untyped error.
+        raise _invalid("data", f"not serialisable as JSON ({type(err).__name__})") from None
+    try:
+        size = entry_size(bus_source, detail_type, detail)
+    except UnicodeEncodeError:
+        # Only data can hold a lone surrogate here (source and type were checked above).
+        path, index = _find_invalid_unicode(envelope.data, "data") or ("data", 0)
+        raise _invalid(path, f"not valid Unicode (a lone surrogate at index {index})") from None
     if size > max_entry_bytes:
         raise EventTooLargeError(
             f"event entry is {size} bytes; the limit is {max_entry_bytes} bytes",

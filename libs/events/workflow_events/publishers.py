@@ -21,17 +21,23 @@ MAX_ENTRIES_PER_CALL = 10
 """PutEvents accepts at most ten entries per call."""
 
 
+def _error(outcome: EntryOutcome) -> SharedActivityError:
+    return outcome.error or error_for_outcome(outcome)
+
+
 def _result(outcome: EntryOutcome) -> str:
     if outcome.ok and outcome.bus_event_id is not None:
         return outcome.bus_event_id
-    raise error_for_outcome(outcome)
+    raise _error(outcome)
 
 
 def _copy_error(err: SharedActivityError) -> SharedActivityError:
     # Each caller raises its own instance: one exception object raised in many tasks
-    # would share (and overwrite) a single traceback.
+    # would share (and overwrite) a single traceback. No cause is chained: the backend
+    # raised ``from None`` so Temporal records our short error, not the driver's stack.
     copy = type(err)(err.message, *err.details, next_retry_delay=err.next_retry_delay)
-    copy.__cause__ = err.__cause__ or err
+    copy.__cause__ = err.__cause__
+    copy.__suppress_context__ = True
     return copy
 
 
@@ -56,8 +62,12 @@ class BatchingPublisher:
 
     An event waits at most ``max_wait`` for others to join its batch; a full batch (ten
     entries, or the byte limit) is sent at once. Each caller gets exactly its own entry's
-    outcome: a failed entry fails only its caller; a failed call fails every caller in it
-    with that call's retryability. `aclose` flushes what is queued and waits for it.
+    outcome: a failed entry fails only its caller. A call that fails as a whole with a
+    retryable error fails every caller in it with that error (each retries; nothing is
+    lost). A call of several entries that fails with a non-retryable error may have been
+    caused by one entry: each entry is then sent again alone, so a permanent failure only
+    ever reaches the caller whose own entry earned it. `aclose` flushes what is queued and
+    waits for it.
     """
 
     def __init__(
@@ -122,6 +132,9 @@ class BatchingPublisher:
         try:
             outcomes = await self._sender.send_batch([entry for entry, _ in batch])
         except SharedActivityError as err:
+            if len(batch) > 1 and err.non_retryable:
+                await self._isolate(batch, err)
+                return
             for _, future in batch:
                 if not future.done():
                     future.set_exception(_copy_error(err))
@@ -139,7 +152,19 @@ class BatchingPublisher:
             if outcome.ok and outcome.bus_event_id is not None:
                 future.set_result(outcome.bus_event_id)
             else:
-                future.set_exception(error_for_outcome(outcome))
+                future.set_exception(_error(outcome))
+
+    async def _isolate(
+        self, batch: Sequence[tuple[EventEntry, asyncio.Future[str]]], err: SharedActivityError
+    ) -> None:
+        # Like a batch processor's poison-message isolation: one entry may have made the
+        # whole call invalid, so each entry is tried alone and its caller gets its own answer.
+        logger.warning(
+            "PutEvents of %d entries failed permanently (%s); sending each alone",
+            len(batch),
+            err.type,
+        )
+        await asyncio.gather(*(self._send([item]) for item in batch if not item[1].done()))
 
     async def aclose(self) -> None:
         """Sends what is queued, waits for every call in flight, then refuses new events."""

@@ -49,18 +49,24 @@ class InMemoryEventBus:
         accepted: Every entry the bus accepted, in order.
         call_error: When set, every call raises it (a whole-call failure).
         entry_failures: ``event_id`` -> error code to answer for that entry, once.
+        poison: ``event_id`` -> error raised by every call carrying that entry (one entry
+            that makes the whole request invalid).
     """
 
     calls: list[list[EventEntry]] = field(default_factory=list)
     entry_failures: dict[str, str] = field(default_factory=dict)
     call_error: Exception | None = None
     accepted: list[EventEntry] = field(default_factory=list)
+    poison: dict[str, Exception] = field(default_factory=dict)
 
     async def send_batch(self, entries: Sequence[EventEntry]) -> list[EntryOutcome]:
         """Records the call; answers each entry, failing those listed in ``entry_failures``."""
         self.calls.append(list(entries))
         if self.call_error is not None:
             raise self.call_error
+        for entry in entries:
+            if entry.event_id in self.poison:
+                raise self.poison[entry.event_id]
         outcomes = []
         for entry in entries:
             code = self.entry_failures.pop(entry.event_id, None)

@@ -13,6 +13,8 @@ import pytest
 from temporalio.testing import ActivityEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from workflow_contracts import (
+    OPERATOR_RETRY_DELAY,
+    EventAccessDeniedError,
     EventBusNotFoundError,
     EventPublishRetryableError,
     EventRejectedError,
@@ -89,7 +91,7 @@ async def test_event_reaches_the_queue_through_a_rule(
         "workflow_id": "wf-1",
         "run_id": "run-1",
         "activity_id": "1",
-        "attempt": 1,
+        "activity_run_id": None,
         "workflow_type": "test",
         "namespace": "default",
     }
@@ -108,8 +110,8 @@ async def test_a_retried_event_is_identical_for_consumers(
     first, second = await route.receive(expected=2)
     assert first["id"] != second["id"]  # EventBridge's own id differs per call...
     assert first["detail"]["id"] == second["detail"]["id"]  # ...ours does not
-    assert first["detail"]["time"] == second["detail"]["time"]
-    assert first["detail"]["data"] == second["detail"]["data"]
+    assert first["detail"] == second["detail"]  # nor anything else in it
+    assert first["time"] == second["time"]
 
 
 async def test_a_real_partial_failure_fails_only_its_entry(
@@ -168,24 +170,30 @@ async def test_injected_throttling_and_internal_failure_in_a_batch(
     assert isinstance(results[2], EventThrottledError) and not results[2].non_retryable
     assert results[2].next_retry_delay == timedelta(seconds=1)
     assert isinstance(results[5], EventPublishRetryableError) and not results[5].non_retryable
-    assert isinstance(results[7], EventRejectedError) and results[7].non_retryable
+    # A permission waits for the operator: retried with the long delay, not lost.
+    assert isinstance(results[7], EventAccessDeniedError) and not results[7].non_retryable
+    assert results[7].next_retry_delay == OPERATOR_RETRY_DELAY
     assert all(isinstance(results[i], str) for i in range(10) if i not in (2, 5, 7))
-    # Temporal retries the two retryable callers: only their entries are sent again.
-    await asyncio.gather(publisher.publish(entry(2)), publisher.publish(entry(5)))
-    assert sorted(sender.sent[-1]) == ["e2", "e5"]
-    received = await route.receive(expected=9)
-    assert sorted(e["detail"]["data"]["i"] for e in received) == [0, 1, 2, 3, 4, 5, 6, 8, 9]
+    # Temporal retries the three callers: only their entries are sent again.
+    await asyncio.gather(*(publisher.publish(entry(i)) for i in (2, 5, 7)))
+    assert sorted(sender.sent[-1]) == ["e2", "e5", "e7"]
+    received = await route.receive(expected=10)
+    assert sorted(e["detail"]["data"]["i"] for e in received) == list(range(10))
 
 
-async def test_missing_bus_is_a_permanent_configuration_error(
+async def test_missing_bus_waits_for_the_operator_to_create_it(
     events_client: EventBridgeClient,
 ) -> None:
-    sender = new_aioboto3_event_sender(events_client, "no-such-bus")
+    sender = new_aioboto3_event_sender(
+        events_client, "no-such-bus", operator_retry_delay=timedelta(seconds=5)
+    )
     with pytest.raises(EventBusNotFoundError) as info:
         await sender.send_batch([entry(1)])
-    assert info.value.non_retryable
-    assert "no-such-bus" in info.value.message
-    assert info.value.__cause__ is not None
+    assert not info.value.non_retryable
+    assert info.value.next_retry_delay == timedelta(seconds=5)
+    assert "create event bus 'no-such-bus'" in info.value.message
+    assert info.value.details[0]["error_code"] == "ResourceNotFoundException"
+    assert info.value.__cause__ is None  # the driver's exception is logged, not chained
 
 
 async def test_unreachable_endpoint_is_retryable(aws_env: dict[str, str]) -> None:
@@ -196,7 +204,8 @@ async def test_unreachable_endpoint_is_retryable(aws_env: dict[str, str]) -> Non
         with pytest.raises(EventPublishRetryableError) as info:
             await sender.send_batch([entry(1)])
     assert not info.value.non_retryable
-    assert info.value.__cause__ is not None
+    assert info.value.details[0]["error_code"] == "EndpointConnectionError"
+    assert info.value.__cause__ is None
 
 
 class _Always500(BaseHTTPRequestHandler):

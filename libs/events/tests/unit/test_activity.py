@@ -5,14 +5,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from temporalio.testing import ActivityEnvironment
 from workflow_contracts import (
+    OPERATOR_RETRY_DELAY,
     SEND_EVENT_ACTIVITY,
     ErrorType,
+    EventAccessDeniedError,
     EventPublishRetryableError,
     EventRejectedError,
     EventThrottledError,
     InvalidEventError,
     SharedActivityError,
     TemporalContext,
+    execution_id,
 )
 from workflow_events import SendEventActivity, event_id_for
 from workflow_events.testing import InMemoryPublisher
@@ -58,16 +61,17 @@ async def test_publishes_the_envelope() -> None:
         "workflow_id": "ingest-42",
         "run_id": "run-1",
         "activity_id": "7",
-        "attempt": 1,
+        "activity_run_id": None,
         "workflow_type": "IngestFileWorkflow",
         "namespace": "default",
     }
     assert receipt.bus_event_id == "bus-1"
     assert receipt.time == SCHEDULED
-    assert receipt.event_id == event_id_for(TemporalContext.from_activity_info(make_env().info))
+    context = TemporalContext.from_activity_info(make_env().info)
+    assert receipt.event_id == execution_id(context) == event_id_for(context)
 
 
-async def test_a_retry_sends_the_same_event() -> None:
+async def test_a_retry_sends_byte_identical_detail() -> None:
     publisher = InMemoryPublisher()
     activity = SendEventActivity(publisher)
     first = await make_env().run(activity.run, "ingestion", "x", {"n": 1})
@@ -80,10 +84,31 @@ async def test_a_retry_sends_the_same_event() -> None:
     assert first.event_id == second.event_id
     a, b = publisher.published
     assert a.time == b.time == SCHEDULED
-    da, db = publisher.details()
-    assert da["id"] == db["id"]
-    assert da["data"] == db["data"] and da["time"] == db["time"]
-    assert (da["context"]["attempt"], db["context"]["attempt"]) == (1, 2)
+    assert a.detail.encode() == b.detail.encode()
+    assert a == b
+    assert "attempt" not in publisher.details()[0]["context"]
+
+
+async def test_standalone_runs_differ_by_run_id_and_each_keeps_one_id_across_retries() -> None:
+    publisher = InMemoryPublisher()
+    activity = SendEventActivity(publisher)
+    standalone = {"workflow_id": None, "workflow_run_id": None, "workflow_type": None}
+    run1 = await make_env(**standalone, activity_run_id="r1").run(activity.run, "s", "t", {})
+    retry = await make_env(**standalone, activity_run_id="r1", attempt=2).run(
+        activity.run, "s", "t", {}
+    )
+    run2 = await make_env(**standalone, activity_run_id="r2").run(activity.run, "s", "t", {})
+    assert run1.event_id == retry.event_id != run2.event_id
+    first, again, other = publisher.published
+    assert first.detail == again.detail != other.detail
+    assert publisher.details()[0]["context"] == {
+        "workflow_id": None,
+        "run_id": None,
+        "activity_id": "7",
+        "activity_run_id": "r1",
+        "workflow_type": None,
+        "namespace": "default",
+    }
 
 
 async def test_other_executions_get_other_ids() -> None:
@@ -134,11 +159,11 @@ async def test_too_large_sends_nothing_and_limit_is_configurable() -> None:
     [
         ("ThrottlingException", EventThrottledError, True),
         ("InternalFailure", EventPublishRetryableError, True),
-        ("AccessDeniedException", EventRejectedError, False),
+        ("AccessDeniedException", EventAccessDeniedError, True),
         ("InvalidArgument", EventRejectedError, False),
         ("MalformedDetail", EventRejectedError, False),
-        ("NotAuthorizedForSourceException", EventRejectedError, False),
-        ("NotAuthorizedForDetailTypeException", EventRejectedError, False),
+        ("NotAuthorizedForSourceException", EventAccessDeniedError, True),
+        ("NotAuthorizedForDetailTypeException", EventAccessDeniedError, True),
         ("InvalidAccountIdException", EventRejectedError, False),
         ("RedactionFailure", EventRejectedError, False),
         ("SomethingNew", EventRejectedError, False),
@@ -155,6 +180,9 @@ async def test_bus_answers_map_to_typed_errors(
     assert code in info.value.message
     if code == "ThrottlingException":
         assert info.value.next_retry_delay == timedelta(seconds=1)
+    if cls is EventAccessDeniedError:
+        assert info.value.next_retry_delay == OPERATOR_RETRY_DELAY
+        assert "events:PutEvents" in info.value.message
 
 
 async def test_detail_is_compact_json() -> None:

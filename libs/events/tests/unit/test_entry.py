@@ -45,7 +45,7 @@ def test_entry_fields_and_envelope() -> None:
             "workflow_id": "wf",
             "run_id": "run",
             "activity_id": "1",
-            "attempt": 1,
+            "activity_run_id": None,
             "workflow_type": "W",
             "namespace": "default",
         },

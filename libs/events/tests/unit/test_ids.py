@@ -36,3 +36,11 @@ def test_id_is_exactly_uuid5_of_the_execution() -> None:
 
     expected = uuid.uuid5(EVENT_ID_NAMESPACE, "default/wf/run/1")
     assert event_id_for(ctx()) == str(expected)
+
+
+def test_event_ids_are_the_contracts_execution_ids() -> None:
+    from workflow_contracts import EXECUTION_ID_NAMESPACE, execution_id
+    from workflow_events import EVENT_ID_NAMESPACE
+
+    assert event_id_for is execution_id
+    assert EVENT_ID_NAMESPACE == EXECUTION_ID_NAMESPACE
