@@ -25,6 +25,7 @@ from workflow_shared_activities import (
     FileStatus,
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
+    SharedResources,
     run_until_signalled,
 )
 
@@ -34,7 +35,7 @@ from tests.workflows import ProcessWorkflow, TwoStepWorkflow, fast_step, slow_st
 
 def test_activities_are_registered_under_their_contract_names() -> None:
     plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="b"))
-    activities: list[Any] = [plugin.send_event.run, plugin.update_file_status.run]
+    activities: list[Any] = plugin.build_activities(SharedResources())
     names = {a.__temporal_activity_definition.name for a in activities}
     assert names == {SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY}
 
@@ -79,7 +80,7 @@ async def test_worker_gets_everything_from_one_plugin(
     client = await Client.connect(
         temporal_env.client.service_client.config.target_host, plugins=[plugin]
     )
-    assert client.data_converter is DATA_CONVERTER
+    assert client.data_converter.payload_converter_class is DATA_CONVERTER.payload_converter_class
     task_queue = f"plugin-{uuid.uuid4()}"
     async with Worker(client, task_queue=task_queue, workflows=[ProcessWorkflow]):
         await asyncio.wait_for(plugin.resources.wait_until_open(), 10)

@@ -46,3 +46,59 @@ class TwoStepWorkflow:
             fast_step, start_to_close_timeout=timedelta(seconds=30)
         )
         return [first, second]
+
+
+@workflow.defn
+class RoutedWorkflow:
+    """Runs the shared activities on another task queue (a workflow-only worker's view)."""
+
+    @workflow.run
+    async def run(self, file_id: UUID, activity_queue: str) -> EventReceipt:
+        from workflow_shared_activities import SendEventActivity, UpdateFileStatusActivity
+
+        await workflow.execute_activity(
+            UpdateFileStatusActivity.run,
+            args=[file_id, FileStatus.PROCESSING],
+            task_queue=activity_queue,
+            start_to_close_timeout=timedelta(seconds=30),
+        )
+        return await workflow.execute_activity(
+            SendEventActivity.run,
+            args=["tests", "routed", {"file_id": str(file_id)}],
+            task_queue=activity_queue,
+            start_to_close_timeout=timedelta(seconds=30),
+        )
+
+
+STAGE_RELEASE = asyncio.Event()
+STAGE_STARTED = asyncio.Event()
+
+
+@activity.defn(name="tests.stage_work")
+async def stage_work(file_id: str, hold: bool) -> dict[str, str]:
+    """The stage's own work: optionally waits to be released (keeps the file PROCESSING)."""
+    STAGE_STARTED.set()
+    if hold:
+        await STAGE_RELEASE.wait()
+    return {"checked": file_id}
+
+
+@workflow.defn
+class StageWorkflow:
+    """A stage as the apps run it, over `stage_work`."""
+
+    @workflow.run
+    async def run(self, file_id: UUID, hold: bool) -> str:
+        from workflow_shared_activities import run_file_stage
+
+        stage = await run_file_stage(
+            file_id,
+            "tests",
+            lambda: workflow.execute_activity(
+                stage_work, args=[str(file_id), hold], start_to_close_timeout=timedelta(seconds=60)
+            ),
+            completed_event="stage_completed",
+            failed_event="stage_failed",
+            event_data=lambda value: dict(value),
+        )
+        return stage.status.value

@@ -20,7 +20,11 @@ from workflow_shared_activities.calls import (
     set_file_status,
 )
 from workflow_shared_activities.config import SharedActivitiesConfig
-from workflow_shared_activities.plugin import SharedActivitiesPlugin, SharedResources
+from workflow_shared_activities.plugin import (
+    SharedActivitiesPlugin,
+    SharedResources,
+    compose_data_converter,
+)
 from workflow_shared_activities.runtime import (
     JsonLogFormatter,
     configure_logging,
@@ -35,6 +39,7 @@ __all__ = [
     "SharedActivitiesConfig",
     "SharedActivitiesPlugin",
     "SharedResources",
+    "compose_data_converter",
     "JsonLogFormatter",
     "configure_logging",
     "connect_client",

@@ -15,7 +15,13 @@ from uuid import UUID
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
-from workflow_contracts import EventReceipt, FileStatus, StatusChange
+from workflow_contracts import (
+    ErrorType,
+    EventReceipt,
+    FileAlreadyProcessingError,
+    FileStatus,
+    StatusChange,
+)
 from workflow_events import SendEventActivity
 from workflow_file_status import UpdateFileStatusActivity
 
@@ -98,26 +104,54 @@ async def run_file_stage(
     failed_event: str,
     event_data: Callable[[T], dict[str, Any]],
 ) -> FileStageResult[T]:
-    """One processing stage of a file, the way every module does it.
+    """One processing stage of a file, the way every module does it; it always sends its event.
 
     PROCESSING, then ``work()``; on success COMPLETED and ``completed_event`` with
     ``event_data(value)``; when the work fails for good (an `ActivityError` after its retries),
     FAILED and ``failed_event`` with the error's type and message. Every event carries
-    ``file_id``.
+    ``file_id``. Events are retried until sent (a missing bus waits for the operator), so a
+    file never ends COMPLETED or FAILED without its event.
+
+    The stage owns the file only if its own PROCESSING change applied. A file already
+    PROCESSING under another execution (another stage running) is not touched: the stage sends
+    ``failed_event`` with type ``FileAlreadyProcessing`` and raises that error. When a status
+    change of the stage itself is refused (the file was moved meanwhile, or is unknown), the
+    stage sends ``failed_event`` with that error and re-raises it.
+
+    Raises:
+        FileAlreadyProcessingError: Another execution is processing the file.
+        ActivityError: A status change of this stage was refused for good (after its event).
     """
-    await set_file_status(file_id, FileStatus.PROCESSING)
+
+    async def fail(error_type: str, message: str) -> str:
+        data = {"file_id": str(file_id), "error": {"type": error_type, "message": message}}
+        return (await send_event(source, failed_event, data)).event_id
+
+    try:
+        claim = await set_file_status(file_id, FileStatus.PROCESSING)
+    except ActivityError as err:
+        await fail(*describe_failure(err))
+        raise
+    if not claim.changed:
+        message = f"file {file_id} is already PROCESSING under another execution"
+        await fail(ErrorType.FILE_ALREADY_PROCESSING, message)
+        raise FileAlreadyProcessingError(message, {"file_id": str(file_id)})
     try:
         value = await work()
     except ActivityError as err:
         error_type, message = describe_failure(err)
-        await set_file_status(file_id, FileStatus.FAILED)
-        receipt = await send_event(
-            source,
-            failed_event,
-            {"file_id": str(file_id), "error": {"type": error_type, "message": message}},
-        )
-        return FileStageResult(FileStatus.FAILED, None, error_type, message, receipt.event_id)
-    await set_file_status(file_id, FileStatus.COMPLETED)
+        try:
+            await set_file_status(file_id, FileStatus.FAILED)
+        except ActivityError as status_err:
+            await fail(error_type, message)
+            raise status_err from err
+        event_id = await fail(error_type, message)
+        return FileStageResult(FileStatus.FAILED, None, error_type, message, event_id)
+    try:
+        await set_file_status(file_id, FileStatus.COMPLETED)
+    except ActivityError as err:
+        await fail(*describe_failure(err))
+        raise
     receipt = await send_event(
         source, completed_event, {"file_id": str(file_id), **event_data(value)}
     )

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from workflow_contracts import DEFAULT_TRANSITIONS, TransitionGraph
+from workflow_contracts import DEFAULT_TRANSITIONS, OPERATOR_RETRY_DELAY, TransitionGraph
 from workflow_events import DEFAULT_MAX_ENTRY_BYTES
 from workflow_file_status import DEFAULT_SQLITE_URL
 
@@ -27,6 +27,8 @@ class SharedActivitiesConfig:
         transitions: The file lifecycle.
         migrate: Run the schema migrations when the worker starts (handy for SQLite and demos;
             in production run ``workflow_file_status.migrate`` as a deploy step).
+        operator_retry_delay: Delay before retrying what an operator must fix (a missing
+            bus, a permission, a schema not migrated, a read-only database).
     """
 
     event_bus_name: str
@@ -39,6 +41,7 @@ class SharedActivitiesConfig:
     batch_max_wait: timedelta = timedelta(milliseconds=5)
     transitions: TransitionGraph = field(default_factory=lambda: DEFAULT_TRANSITIONS)
     migrate: bool = False
+    operator_retry_delay: timedelta = OPERATOR_RETRY_DELAY
 
     def __repr__(self) -> str:
         """Leaves the database URL (it may hold a password) out."""

@@ -1,15 +1,18 @@
 """One call that gives a Temporal worker the shared activities: `SharedActivitiesPlugin`."""
 
 import asyncio
+import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from temporalio.converter import DataConverter
+from temporalio.contrib.pydantic import PydanticPayloadConverter
+from temporalio.converter import DataConverter, DefaultPayloadConverter
 from temporalio.plugin import SimplePlugin
+from temporalio.worker import Worker
 from workflow_contracts import (
     DATA_CONVERTER,
     FileStatus,
@@ -37,7 +40,7 @@ from workflow_file_status import (
 
 from workflow_shared_activities.config import SharedActivitiesConfig
 
-__all__ = ["SharedActivitiesPlugin", "SharedResources"]
+__all__ = ["SharedActivitiesPlugin", "SharedResources", "compose_data_converter"]
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +107,13 @@ class SharedResources:
 
     @asynccontextmanager
     async def open(self, config: SharedActivitiesConfig) -> AsyncIterator["SharedResources"]:
-        """Opens the events client and the engine; closes both (flushing events) on exit."""
+        """Opens the events client and the engine; closes both (flushing events) on exit.
+
+        Raises:
+            RuntimeError: These resources are already open (one worker run at a time).
+        """
+        if self._opened.is_set():
+            raise RuntimeError("these shared resources are already open for a running worker")
         if config.migrate:
             await asyncio.to_thread(upgrade, config.database_url)
         engine = create_engine(config.database_url)
@@ -112,8 +121,12 @@ class SharedResources:
             async with open_events_client(
                 region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
             ) as client:
-                sender = new_aioboto3_event_sender(client, config.event_bus_name)
-                self._publisher = (
+                sender = new_aioboto3_event_sender(
+                    client,
+                    config.event_bus_name,
+                    operator_retry_delay=config.operator_retry_delay,
+                )
+                publisher: BatchingPublisher | DirectPublisher = (
                     BatchingPublisher(
                         sender,
                         max_wait=config.batch_max_wait,
@@ -122,16 +135,19 @@ class SharedResources:
                     if config.batching
                     else DirectPublisher(sender)
                 )
-                self._repository = SqlFileStatusRepository(engine)
+                self._publisher = publisher
+                self._repository = SqlFileStatusRepository(
+                    engine, operator_retry_delay=config.operator_retry_delay
+                )
                 self._opened.set()
                 logger.info("shared activities ready (%r)", config)
                 try:
                     yield self
                 finally:
                     self._opened.clear()
-                    await self._publisher.aclose()
                     self._publisher = None
                     self._repository = None
+                    await publisher.aclose()
         finally:
             await engine.dispose()
             logger.info("shared activities closed")
@@ -140,11 +156,16 @@ class SharedResources:
 class SharedActivitiesPlugin(SimplePlugin):
     """Registers `SendEventActivity.run` and `UpdateFileStatusActivity.run` on a worker.
 
-    Give it to ``Client.connect(..., plugins=[plugin])`` (it then also sets the data converter
-    the contracts need, and every worker of that client gets the activities) or to one
-    ``Worker(..., plugins=[plugin])``. The aioboto3 events client and the database engine are
-    opened once when the worker starts running and closed when it stops; queued events are
-    flushed first.
+    Give it to ``Client.connect(..., plugins=[plugin])`` (every worker of that client then gets
+    the activities) or to one ``Worker(..., plugins=[plugin])``. Each worker gets its own
+    `SharedResources`: one aioboto3 events client and one database engine, opened when that
+    worker starts running and closed (queued events flushed first) when it stops, so two
+    workers of one client start and stop independently.
+
+    The client's data converter is kept: only its payload converter is set to Temporal's
+    Pydantic one, which the contracts need. A payload codec (encryption), a failure converter
+    or external payload storage given by the user stay as they are; a payload converter of
+    another kind is a conflict, reported when the client is built.
 
     Example:
         plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="platform"))
@@ -159,40 +180,106 @@ class SharedActivitiesPlugin(SimplePlugin):
         *,
         extra_activities: Callable[[SharedResources], Sequence[Callable[..., Any]]] | None = None,
     ) -> None:
-        """Builds the activities over resources opened later, when the worker runs.
+        """Configures the plugin; nothing is opened until a worker runs.
 
         Args:
             config: Where to connect.
-            extra_activities: Builds more activities (an app's own) over the same resources.
+            extra_activities: Builds more activities (an app's own) over each worker's
+                resources.
         """
         self.config = config
-        self.resources = SharedResources()
-        self.send_event = SendEventActivity(
-            self.resources,
-            source_prefix=config.event_source_prefix,
-            max_entry_bytes=config.max_entry_bytes,
-        )
-        self.update_file_status = UpdateFileStatusActivity(
-            self.resources, transitions=config.transitions
-        )
-        activities: list[Callable[..., Any]] = [self.send_event.run, self.update_file_status.run]
-        if extra_activities is not None:
-            activities.extend(extra_activities(self.resources))
-
-        def _converter(_: DataConverter | None) -> DataConverter:
-            return DATA_CONVERTER
-
-        def _run_context() -> AbstractAsyncContextManager[None]:
-            return self._opened()
-
+        self._extra_activities = extra_activities
+        # Each worker's activities are built over resources of their own; they are found
+        # again through the bound method registered first (a stable object in its config).
+        self._workers: dict[int, tuple[object, SharedResources]] = {}
+        self._last: SharedResources | None = None
         super().__init__(
             "workflow-shared-activities",
-            data_converter=_converter,
-            activities=activities,
-            run_context=_run_context,
+            data_converter=compose_data_converter,
+            activities=self._add_activities,
         )
 
-    @asynccontextmanager
-    async def _opened(self) -> AsyncIterator[None]:
-        async with self.resources.open(self.config):
-            yield
+    @property
+    def resources(self) -> SharedResources:
+        """The resources of the worker configured last (with one worker: its resources).
+
+        With several workers on one plugin, use `resources_for`.
+        """
+        if self._last is None:
+            self._last = SharedResources()  # a worker not built yet: nothing open
+        return self._last
+
+    def resources_for(self, worker: Worker) -> SharedResources:
+        """The resources of one worker built with this plugin.
+
+        Raises:
+            LookupError: The worker was not configured by this plugin.
+        """
+        found = self._find(worker)
+        if found is None:
+            raise LookupError("this worker was not built with this plugin")
+        return found
+
+    def build_activities(self, resources: SharedResources) -> list[Callable[..., Any]]:
+        """The activities registered on a worker, over that worker's resources."""
+        send_event = SendEventActivity(
+            resources,
+            source_prefix=self.config.event_source_prefix,
+            max_entry_bytes=self.config.max_entry_bytes,
+        )
+        update_file_status = UpdateFileStatusActivity(
+            resources, transitions=self.config.transitions
+        )
+        activities: list[Callable[..., Any]] = [send_event.run, update_file_status.run]
+        if self._extra_activities is not None:
+            activities.extend(self._extra_activities(resources))
+        return activities
+
+    def _add_activities(
+        self, existing: Sequence[Callable[..., Any]] | None
+    ) -> Sequence[Callable[..., Any]]:
+        resources = SharedResources()
+        activities = self.build_activities(resources)
+        marker = activities[0]
+        self._workers[id(marker)] = (marker, resources)
+        self._last = resources
+        return [*(existing or []), *activities]
+
+    def _find(self, worker: Worker) -> SharedResources | None:
+        for fn in worker.config(active_config=True).get("activities", []):
+            entry = self._workers.get(id(fn))
+            if entry is not None and entry[0] is fn:
+                return entry[1]
+        return None
+
+    async def run_worker(self, worker: Worker, next: Callable[[Worker], Awaitable[None]]) -> None:
+        """Opens this worker's resources around its run, and closes them after."""
+        resources = self._find(worker)
+        if resources is None:  # pragma: no cover - a worker configured by another plugin copy
+            await next(worker)
+            return
+        async with resources.open(self.config):
+            await next(worker)
+
+
+def compose_data_converter(existing: DataConverter | None) -> DataConverter:
+    """The client's converter with the Pydantic payload converter the contracts need.
+
+    Keeps the payload codec, failure converter and external storage of ``existing``.
+
+    Raises:
+        ValueError: ``existing`` has a custom payload converter of another kind.
+    """
+    if existing is None:
+        return DATA_CONVERTER
+    current = existing.payload_converter_class
+    if issubclass(current, PydanticPayloadConverter):
+        return existing
+    if current is DefaultPayloadConverter:
+        return dataclasses.replace(existing, payload_converter_class=PydanticPayloadConverter)
+    raise ValueError(
+        f"SharedActivitiesPlugin needs Temporal's Pydantic payload converter, but the client"
+        f" has {current.__module__}.{current.__qualname__}: derive it from"
+        " temporalio.contrib.pydantic.PydanticPayloadConverter, or use the default one"
+        " (codecs, failure converters and payload storage are kept as they are)"
+    )
