@@ -61,3 +61,52 @@ class IllegalStatusWorkflow:
             assert isinstance(err.cause, ApplicationError)
             return {"type": err.cause.type, "details": list(err.cause.details)}
         return {}
+
+
+@workflow.defn
+class PatientStatusWorkflow:
+    """Calls the activity by name with plain JSON, retrying until it succeeds."""
+
+    @workflow.run
+    async def run(self, file_id: str, status: str, start_to_close_seconds: float) -> dict[str, Any]:
+        result: dict[str, Any] = await workflow.execute_activity(
+            UPDATE_FILE_STATUS_ACTIVITY,
+            args=[file_id, status],
+            start_to_close_timeout=timedelta(seconds=start_to_close_seconds),
+            retry_policy=RetryPolicy(
+                initial_interval=timedelta(milliseconds=100),
+                backoff_coefficient=1.0,
+                maximum_attempts=0,  # unlimited: the activity decides what is permanent
+            ),
+            result_type=dict,
+        )
+        return result
+
+
+@workflow.defn
+class RawArgumentsWorkflow:
+    """Sends any JSON argument list by name; reports the error the activity answered."""
+
+    @workflow.run
+    async def run(self, args: list[Any], maximum_attempts: int) -> dict[str, Any]:
+        try:
+            result = await workflow.execute_activity(
+                UPDATE_FILE_STATUS_ACTIVITY,
+                args=args,
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=RetryPolicy(
+                    initial_interval=timedelta(milliseconds=50),
+                    maximum_attempts=maximum_attempts,
+                ),
+                result_type=dict,
+            )
+        except ActivityError as err:
+            assert isinstance(err.cause, ApplicationError)
+            cause = err.cause
+            return {
+                "type": cause.type,
+                "message": cause.message,
+                "non_retryable": cause.non_retryable,
+                "details": list(cause.details),
+            }
+        return {"result": result}

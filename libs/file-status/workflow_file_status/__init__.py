@@ -5,11 +5,11 @@ registers ``UpdateFileStatusActivity(repository).run``. The schema comes from th
 migrations (`workflow_file_status.migrate`).
 """
 
+from workflow_file_status._migrate import downgrade, upgrade
 from workflow_file_status._repository import FileStatusRepository
 from workflow_file_status.activity import UpdateFileStatusActivity
 from workflow_file_status.engine import DEFAULT_SQLITE_URL, create_engine, normalise_database_url
 from workflow_file_status.ids import parse_file_id, parse_status
-from workflow_file_status.migrate import downgrade, upgrade
 from workflow_file_status.models import (
     FileCreate,
     FileRead,

@@ -21,11 +21,17 @@ class FileStatusRepository(Protocol):
         """Moves the file to ``target`` if ``transitions`` allow it, in one atomic write.
 
         Same status: no-op (``changed=False``). A change already committed by the same
-        activity execution (``context``) is returned as it was, not applied again.
+        activity execution is returned as it was, not applied again: executions are told
+        apart by `workflow_contracts.execution_id` of ``context`` (standalone activities by
+        their activity run id), whichever attempt committed, even one still running
+        concurrently. A context without an activity id is not deduplicated.
 
         Raises:
             UnknownFileError: No such file (nothing written).
             InvalidStatusTransitionError: Not allowed from the current status (nothing written).
-            DatabaseUnavailableError: Connection lost, database down, statement timeout.
+            DatabaseUnavailableError: Connection lost, database down, statement timeout;
+                `DatabaseConflictError` for a deadlock, serialization failure or lock timeout.
+            OperatorActionRequired: `SchemaNotMigratedError`, `DatabaseReadOnlyError` or
+                `DatabaseAccessDeniedError`, retried after a long delay.
         """
         ...

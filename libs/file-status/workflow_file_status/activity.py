@@ -8,9 +8,12 @@ from workflow_contracts import (
     DEFAULT_TRANSITIONS,
     UPDATE_FILE_STATUS_ACTIVITY,
     FileStatus,
+    InvalidFileIdError,
+    InvalidStatusError,
     StatusChange,
     TemporalContext,
     TransitionGraph,
+    wire_activity,
 )
 
 from workflow_file_status._repository import FileStatusRepository
@@ -44,23 +47,35 @@ class UpdateFileStatusActivity:
         self._repository = repository
         self._transitions = transitions
 
-    @activity.defn(name=UPDATE_FILE_STATUS_ACTIVITY)
+    # Registered with raw payloads: every call, whatever its JSON, is decoded and checked
+    # here and answered with this activity's own typed errors (see `wire_activity`).
+    @wire_activity(
+        UPDATE_FILE_STATUS_ACTIVITY,
+        errors={"file_id": InvalidFileIdError, "status": InvalidStatusError},
+    )
     async def run(self, file_id: UUID, status: FileStatus) -> StatusChange:
         """Sets the file's status.
 
         Args:
-            file_id: The file (a UUID, or its string from a JSON caller).
-            status: The target status (a `FileStatus`, or its string).
+            file_id: The file: a UUID, or from a JSON caller its canonical 36-character text
+                (see `parse_file_id`).
+            status: The target status: a `FileStatus`, or exactly its string value.
 
         Returns:
             Previous and current status, whether it changed, and the new version.
 
         Raises:
-            InvalidFileIdError: Malformed id (non-retryable, nothing written).
-            InvalidStatusError: Unknown status (non-retryable, nothing written).
+            InvalidArgumentsError: Fewer than two arguments (non-retryable).
+            UnsupportedArgumentsError: More than two (a newer caller; retryable).
+            InvalidFileIdError: Malformed or undecodable id (non-retryable, nothing written).
+            InvalidStatusError: Unknown or undecodable status (non-retryable, nothing written).
             UnknownFileError: No such file (non-retryable, nothing written).
             InvalidStatusTransitionError: Not allowed from the current status (non-retryable).
-            DatabaseUnavailableError: Transient database failure (retried by Temporal).
+            DatabaseUnavailableError: Transient database failure, including
+                `DatabaseConflictError` (retried by Temporal).
+            OperatorActionRequired: `SchemaNotMigratedError`, `DatabaseReadOnlyError`,
+                `DatabaseAccessDeniedError` (retried after a long delay; the message names
+                the fix).
         """
         file_uuid = parse_file_id(file_id)
         target = parse_status(status)

@@ -1,52 +1,26 @@
-"""Schema migrations (Alembic), from Python or the command line.
+"""Schema migrations (Alembic) from the command line.
 
     python -m workflow_file_status.migrate upgrade [REVISION] --database-url URL
     python -m workflow_file_status.migrate downgrade REVISION --database-url URL
 
-Without ``--database-url`` the command line reads ``DATABASE_URL`` (never printed).
+Without ``--database-url`` the command line reads ``DATABASE_URL`` (never printed). From
+Python, use `workflow_file_status.upgrade` and `workflow_file_status.downgrade` (re-exported
+here for older imports).
 """
 
 import argparse
 import os
 import sys
-import threading
-from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
+from workflow_file_status._migrate import (
+    DEFAULT_TEMPORAL_NAMESPACE,
+    HEAD,
+    alembic_config,
+    downgrade,
+    upgrade,
+)
 
-__all__ = ["HEAD", "alembic_config", "downgrade", "upgrade"]
-
-HEAD = "head"
-_SCRIPTS = Path(__file__).parent / "migrations"
-# Alembic keeps its running context in module globals: one migration per process at a time.
-# (Across processes, env.py serialises PostgreSQL migrations with an advisory lock.)
-_ALEMBIC_LOCK = threading.Lock()
-
-
-def alembic_config(database_url: str) -> Config:
-    """An Alembic configuration for the package's migrations and this database."""
-    from workflow_file_status.engine import normalise_database_url
-
-    config = Config()
-    config.set_main_option("script_location", str(_SCRIPTS))
-    # ConfigParser interpolation: a literal % in a password must be doubled.
-    config.set_main_option(
-        "sqlalchemy.url", normalise_database_url(database_url).replace("%", "%%")
-    )
-    return config
-
-
-def upgrade(database_url: str, revision: str = HEAD) -> None:
-    """Migrates the database up to ``revision``. Blocking: from async code use a thread."""
-    with _ALEMBIC_LOCK:
-        command.upgrade(alembic_config(database_url), revision)
-
-
-def downgrade(database_url: str, revision: str) -> None:
-    """Migrates the database down to ``revision`` (``base`` removes everything)."""
-    with _ALEMBIC_LOCK:
-        command.downgrade(alembic_config(database_url), revision)
+__all__ = ["HEAD", "alembic_config", "downgrade", "main", "upgrade"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,12 +29,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=["upgrade", "downgrade"])
     parser.add_argument("revision", nargs="?", default=None)
     parser.add_argument("--database-url", default=None, help="default: $DATABASE_URL")
+    parser.add_argument(
+        "--temporal-namespace",
+        default=DEFAULT_TEMPORAL_NAMESPACE,
+        help="namespace of the workers that wrote the existing history (upgrade to 0002)",
+    )
     args = parser.parse_args(argv)
     url = args.database_url or os.environ.get("DATABASE_URL")
     if not url:
         parser.error("give --database-url or set DATABASE_URL")
     if args.action == "upgrade":
-        upgrade(url, args.revision or HEAD)
+        upgrade(url, args.revision or HEAD, temporal_namespace=args.temporal_namespace)
     else:
         if not args.revision:
             parser.error("downgrade needs a revision (e.g. base)")

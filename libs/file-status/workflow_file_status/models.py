@@ -77,18 +77,19 @@ class FileRead(FileBase):
 class StatusHistoryRecord(SQLModel, table=True):
     """One status change and who made it (table ``file_status_history``).
 
-    The unique index on the activity execution (file, workflow, run, activity) is what makes
-    a retried attempt unable to write a second row.
+    The unique index on (file, execution id) is what makes a retried attempt unable to write
+    a second row: ``execution_id`` is `workflow_contracts.execution_id` of the Temporal
+    activity execution, the same on every attempt and distinct for every execution,
+    standalone activities included (their activity run id is part of it). It is NULL for a
+    change made outside Temporal (a context without an activity id): never deduplicated.
     """
 
     __tablename__ = "file_status_history"
     __table_args__ = (
         sa.Index(
-            "uq_file_status_history_execution",
+            "uq_file_status_history_execution_id",
             "file_id",
-            "workflow_id",
-            "run_id",
-            "activity_id",
+            "execution_id",
             unique=True,
         ),
     )
@@ -101,9 +102,11 @@ class StatusHistoryRecord(SQLModel, table=True):
     changed_at: datetime = Field(
         default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False
     )
+    execution_id: UUID | None = Field(default=None, description="The idempotency key.")
     workflow_id: str | None = Field(default=None, max_length=1024)
     run_id: str | None = Field(default=None, max_length=255)
     activity_id: str | None = Field(default=None, max_length=1024)
+    activity_run_id: str | None = Field(default=None, max_length=255)
     attempt: int | None = None
 
 
@@ -119,3 +122,5 @@ class StatusHistoryRead(SQLModel):
     run_id: str | None
     activity_id: str | None
     attempt: int | None
+    execution_id: UUID | None = None
+    activity_run_id: str | None = None

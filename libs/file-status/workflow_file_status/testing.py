@@ -14,12 +14,18 @@ from workflow_contracts import (
     is_transition_allowed,
 )
 
+from workflow_file_status.sql import idempotency_key
+
 __all__ = ["HistoryRow", "InMemoryFileStatusRepository"]
 
 
 @dataclass(frozen=True)
 class HistoryRow:
-    """One recorded change."""
+    """One recorded change.
+
+    Attributes:
+        execution_id: The idempotency key (`idempotency_key` of the context), as stored.
+    """
 
     file_id: UUID
     from_status: FileStatus
@@ -27,11 +33,17 @@ class HistoryRow:
     version: int
     context: TemporalContext
     changed_at: datetime
+    execution_id: str | None = None
 
 
 @dataclass
 class InMemoryFileStatusRepository:
-    """Same semantics as the SQL backend, in dictionaries; records the end state."""
+    """Same semantics as the SQL backend, in dictionaries; records the end state.
+
+    Changes are keyed per activity execution like the SQL history (`idempotency_key`): a
+    retried attempt gets its execution's change back; standalone executions that share an
+    activity id but not an activity run id are two changes.
+    """
 
     files: dict[UUID, tuple[FileStatus, int]] = field(default_factory=dict)
     history: list[HistoryRow] = field(default_factory=list)
@@ -52,28 +64,21 @@ class InMemoryFileStatusRepository:
         """See `FileStatusRepository.change_status`."""
         if file_id not in self.files:
             raise UnknownFileError(f"file {file_id} is not registered")
-        for row in self.history:
-            if (
-                row.file_id == file_id
-                and (row.context.workflow_id, row.context.run_id, row.context.activity_id)
-                == (
-                    context.workflow_id,
-                    context.run_id,
-                    context.activity_id,
-                )
-                and context.activity_id is not None
-            ):
-                return StatusChange(file_id, row.from_status, row.to_status, True, row.version)
+        key = idempotency_key(context)
+        if key is not None:
+            for row in self.history:
+                if row.file_id == file_id and row.execution_id == key:
+                    return StatusChange(file_id, row.from_status, row.to_status, True, row.version)
         current, version = self.files[file_id]
         if current == target:
             return StatusChange(file_id, current, current, False, version)
         if not is_transition_allowed(current, target, transitions):
             raise InvalidStatusTransitionError(
                 f"file {file_id}: status {current} cannot move to {target}",
-                {"from": current.value, "to": target.value},
+                {"from": current.value, "to": target.value, "version": version},
             )
         self.files[file_id] = (target, version + 1)
         self.history.append(
-            HistoryRow(file_id, current, target, version + 1, context, datetime.now(UTC))
+            HistoryRow(file_id, current, target, version + 1, context, datetime.now(UTC), key)
         )
         return StatusChange(file_id, current, target, True, version + 1)

@@ -95,6 +95,13 @@ async def test_pool_recovers_after_backends_are_terminated(
     assert await _terminate(postgres_database.dsn) >= 1
     change = await repo.change_status(file.id, S.COMPLETED, ctx(2), DEFAULT_TRANSITIONS)
     assert change.changed and change.version == 3
+    # Reads reconnect the same way: the apps' own activities read files through get_file.
+    await asyncio.gather(*(repo.get_file(file.id) for _ in range(4)))
+    assert await _terminate(postgres_database.dsn) >= 1
+    read = await repo.get_file(file.id)
+    assert read is not None and read.version == 3
+    assert await _terminate(postgres_database.dsn) >= 1
+    assert len(await repo.get_history(file.id)) == 2
 
 
 async def test_connection_dropped_during_the_update_is_retryable(

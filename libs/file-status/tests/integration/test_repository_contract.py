@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import pytest
@@ -12,6 +13,7 @@ from workflow_contracts import (
     StatusChange,
     TemporalContext,
     UnknownFileError,
+    execution_id,
     make_transition_graph,
 )
 from workflow_file_status import FileCreate, SqlFileStatusRepository
@@ -59,6 +61,8 @@ async def test_change_records_history_with_context(repository: SqlFileStatusRepo
         "1",
     )
     assert history[0].attempt == 1 and history[0].changed_at.tzinfo is not None
+    assert str(history[0].execution_id) == execution_id(ctx())
+    assert history[0].activity_run_id is None
 
 
 async def test_same_status_is_a_no_op(repository: SqlFileStatusRepository) -> None:
@@ -75,6 +79,7 @@ async def test_illegal_transition_writes_nothing(repository: SqlFileStatusReposi
     assert info.value.non_retryable
     assert "PENDING" in info.value.message and "COMPLETED" in info.value.message
     assert info.value.details[0]["from"] == "PENDING" and info.value.details[0]["to"] == "COMPLETED"
+    assert info.value.details[0]["version"] == 1
     file = await repository.get_file(file_id)
     assert file is not None and (file.status, file.version) == (S.PENDING, 1)
     assert await repository.get_history(file_id) == []
@@ -121,3 +126,52 @@ async def test_caller_supplied_graph(repository: SqlFileStatusRepository) -> Non
         await repository.change_status(file_id, S.PROCESSING, ctx(), graph)
     change = await repository.change_status(file_id, S.COMPLETED, ctx(), graph)
     assert change.changed and change.current is S.COMPLETED
+
+
+def standalone(activity_run_id: str, attempt: int = 1) -> TemporalContext:
+    """A standalone activity: started by a client, no workflow; the caller picks its id."""
+    return TemporalContext(
+        None, None, "import-file", attempt, None, "default", activity_run_id=activity_run_id
+    )
+
+
+async def test_standalone_executions_are_told_apart_by_their_activity_run_id(
+    repository: SqlFileStatusRepository,
+) -> None:
+    file_id = await new_file(repository)
+    first = await repository.change_status(
+        file_id, S.PROCESSING, standalone("run-a"), DEFAULT_TRANSITIONS
+    )
+    # Same activity id, another execution: a change of its own, not the first one's.
+    second = await repository.change_status(
+        file_id, S.FAILED, standalone("run-b"), DEFAULT_TRANSITIONS
+    )
+    assert (first.version, second.version) == (2, 3) and second.previous is S.PROCESSING
+    # A retry of the first execution gets its change back and writes nothing.
+    retried = await repository.change_status(
+        file_id, S.PROCESSING, standalone("run-a", attempt=2), DEFAULT_TRANSITIONS
+    )
+    assert retried == first
+    history = await repository.get_history(file_id)
+    assert [(h.activity_run_id, h.workflow_id, h.version) for h in history] == [
+        ("run-a", None, 2),
+        ("run-b", None, 3),
+    ]
+    assert [str(h.execution_id) for h in history] == [
+        execution_id(standalone("run-a")),
+        execution_id(standalone("run-b")),
+    ]
+
+
+async def test_a_change_made_outside_temporal_is_never_deduplicated(
+    repository: SqlFileStatusRepository,
+) -> None:
+    file_id = await new_file(repository)
+    outside = TemporalContext(None, None, None, 1)
+    await repository.change_status(file_id, S.PROCESSING, outside, DEFAULT_TRANSITIONS)
+    await repository.change_status(file_id, S.FAILED, outside, DEFAULT_TRANSITIONS)
+    change = await repository.change_status(
+        file_id, S.PROCESSING, dataclasses.replace(outside, attempt=2), DEFAULT_TRANSITIONS
+    )
+    assert change.version == 4
+    assert [h.execution_id for h in await repository.get_history(file_id)] == [None] * 3

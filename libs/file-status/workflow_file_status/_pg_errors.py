@@ -1,0 +1,125 @@
+"""PostgreSQL (asyncpg through SQLAlchemy): the ordered table of database errors.
+
+Most specific first; the first matching row wins (see `_errors.ErrorRule`). A row names the
+SQLSTATE codes (or two-character classes) and the asyncpg / SQLAlchemy classes that raise
+them; messages cover servers and proxies that do not send the code.
+"""
+
+import asyncpg
+from asyncpg.exceptions import _base as asyncpg_base
+from sqlalchemy import exc as sa_exc
+from workflow_contracts import (
+    DatabaseAccessDeniedError,
+    DatabaseConflictError,
+    DatabaseReadOnlyError,
+    DatabaseUnavailableError,
+    SchemaNotMigratedError,
+)
+
+from workflow_file_status._errors import MIGRATE_FIX, ErrorRule
+
+__all__ = ["PG_RULES"]
+
+PG_RULES: tuple[ErrorRule, ...] = (
+    # Operator action: retried after a long delay; the message says what to do.
+    ErrorRule(
+        SchemaNotMigratedError,
+        "schema not migrated",
+        # undefined_table, undefined_column, undefined_function (file_status_change, 0002)
+        sqlstates=frozenset({"42P01", "42703", "42883"}),
+        types=(
+            asyncpg.UndefinedTableError,
+            asyncpg.UndefinedColumnError,
+            asyncpg.UndefinedFunctionError,
+        ),
+        fix=MIGRATE_FIX,
+    ),
+    ErrorRule(
+        DatabaseReadOnlyError,
+        "database is read-only",
+        sqlstates=frozenset({"25006"}),  # read_only_sql_transaction (standby, read-only default)
+        types=(asyncpg.ReadOnlySQLTransactionError,),
+        messages=(r"cannot execute .* in a read-only transaction",),
+        fix="Point the worker at the primary, or turn off default_transaction_read_only"
+        " for its database or role",
+    ),
+    ErrorRule(
+        DatabaseAccessDeniedError,
+        "login or privilege refused",
+        # invalid_authorization_specification, invalid_password, insufficient_privilege,
+        # invalid_catalog_name (no such database)
+        sqlstates=frozenset({"28000", "28P01", "42501", "3D000"}),
+        types=(
+            asyncpg.InvalidAuthorizationSpecificationError,
+            asyncpg.InsufficientPrivilegeError,
+            asyncpg.InvalidCatalogNameError,
+        ),
+        fix="Check the user, password and database name of the worker's database URL, and"
+        " its grants on the file-status tables and function",
+    ),
+    # Transient: retried with Temporal's back-off.
+    ErrorRule(
+        DatabaseConflictError,
+        "conflict with a concurrent transaction",
+        # serialization_failure, deadlock_detected, lock_not_available (lock_timeout)
+        sqlstates=frozenset({"40001", "40P01", "55P03"}),
+        types=(
+            asyncpg.SerializationError,
+            asyncpg.DeadlockDetectedError,
+            asyncpg.LockNotAvailableError,
+        ),
+    ),
+    ErrorRule(
+        DatabaseUnavailableError,
+        "statement timed out or was cancelled",
+        sqlstates=frozenset({"57014"}),  # query_canceled: statement_timeout
+        types=(asyncpg.QueryCanceledError,),
+    ),
+    ErrorRule(
+        DatabaseUnavailableError,
+        "server shutting down, crashed or starting up",
+        sqlstates=frozenset({"57P01", "57P02", "57P03"}),
+        types=(asyncpg.AdminShutdownError, asyncpg.CrashShutdownError),
+    ),
+    ErrorRule(
+        DatabaseUnavailableError,
+        "database not accepting connections",
+        sqlstates=frozenset({"55000"}),  # ALLOW_CONNECTIONS false, a database being dropped
+        messages=(r"not currently accepting connections",),
+    ),
+    ErrorRule(
+        DatabaseUnavailableError,
+        "connection failure",
+        sqlstates=frozenset({"08"}),  # connection_exception, the whole class
+        types=(
+            asyncpg.PostgresConnectionError,  # ConnectionDoesNotExistError included
+            asyncpg.InterfaceError,
+            asyncpg_base.InternalClientError,  # protocol state broken by a drop
+            sa_exc.DisconnectionError,
+            sa_exc.InterfaceError,
+        ),
+        messages=(r"connection (was|is) closed",),
+    ),
+    ErrorRule(
+        DatabaseUnavailableError,
+        "server out of resources",
+        sqlstates=frozenset({"53"}),  # too_many_connections, disk_full, out_of_memory
+        types=(asyncpg.InsufficientResourcesError,),
+    ),
+    ErrorRule(
+        DatabaseUnavailableError,
+        "server system error",
+        sqlstates=frozenset({"58"}),  # system_error, io_error
+        types=(asyncpg.PostgresSystemError,),
+    ),
+    ErrorRule(
+        DatabaseUnavailableError,
+        "no pooled connection free in time",
+        types=(sa_exc.TimeoutError,),
+    ),
+    ErrorRule(
+        DatabaseUnavailableError,
+        "network error or timeout",
+        types=(OSError, TimeoutError),  # refused, unreachable, DNS, connect timeout
+    ),
+)
