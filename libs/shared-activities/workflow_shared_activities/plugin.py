@@ -2,6 +2,7 @@
 
 import asyncio
 import dataclasses
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -106,8 +107,15 @@ class SharedResources:
         return await self.repository.get_history(file_id)
 
     @asynccontextmanager
-    async def open(self, config: SharedActivitiesConfig) -> AsyncIterator["SharedResources"]:
+    async def open(
+        self, config: SharedActivitiesConfig, *, temporal_namespace: str = "default"
+    ) -> AsyncIterator["SharedResources"]:
         """Opens the events client and the engine; closes both (flushing events) on exit.
+
+        Args:
+            config: Where to connect.
+            temporal_namespace: The worker's namespace (keys history rows of older versions
+                when ``config.migrate`` upgrades the schema).
 
         Raises:
             RuntimeError: These resources are already open (one worker run at a time).
@@ -115,7 +123,11 @@ class SharedResources:
         if self._opened.is_set():
             raise RuntimeError("these shared resources are already open for a running worker")
         if config.migrate:
-            await asyncio.to_thread(upgrade, config.database_url)
+            await asyncio.to_thread(
+                functools.partial(
+                    upgrade, config.database_url, temporal_namespace=temporal_namespace
+                )
+            )
         engine = create_engine(config.database_url)
         try:
             async with open_events_client(
@@ -258,7 +270,7 @@ class SharedActivitiesPlugin(SimplePlugin):
         if resources is None:  # pragma: no cover - a worker configured by another plugin copy
             await next(worker)
             return
-        async with resources.open(self.config):
+        async with resources.open(self.config, temporal_namespace=worker.client.namespace):
             await next(worker)
 
 
