@@ -1,18 +1,52 @@
-"""The evaluation app's own activity."""
+"""The evaluation app's own activity, and how the workflow calls it.
+
+Only a non-retryable error ends the stage: a file that is missing, unreadable or not CSV
+raises one on its first attempt. Everything else (the database down, a dropped connection,
+an I/O error, a worker killed mid-attempt) is retried without an attempt limit, so an
+infrastructure outage of any length delays an evaluation but never fails it.
+"""
 
 import asyncio
+from datetime import timedelta
 from uuid import UUID
 
 from temporalio import activity
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
-from workflow_contracts import UnknownFileError
+from workflow_contracts import MAX_ERROR_MESSAGE_CHARS, UnknownFileError
 from workflow_shared_activities import SharedResources
 
 from evaluation_worker.metrics import NOT_EVALUABLE, QualityReport, evaluate_csv
 
-__all__ = ["EVALUATE_FILE_ACTIVITY", "EvaluationActivities"]
+__all__ = [
+    "EVALUATE_FILE_ACTIVITY",
+    "EVALUATE_FILE_RETRY_POLICY",
+    "EVALUATE_FILE_START_TO_CLOSE",
+    "EvaluationActivities",
+    "retryable_error",
+]
 
 EVALUATE_FILE_ACTIVITY = "evaluation.evaluate_file"
+
+EVALUATE_FILE_START_TO_CLOSE = timedelta(seconds=60)
+"""Limit of one attempt: the work is one small read, so a killed worker's attempt is retried
+after at most this long."""
+
+EVALUATE_FILE_RETRY_POLICY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=10),
+    maximum_attempts=0,  # unlimited: only non-retryable errors end the stage
+)
+"""Retries of `EvaluationActivities.evaluate_file`: no attempt cap, at most 10 s apart."""
+
+
+def retryable_error(err: Exception) -> ApplicationError:
+    """A small, readable, retryable error in place of an unexpected exception."""
+    message = f"{type(err).__name__}: {err}"
+    if len(message) > MAX_ERROR_MESSAGE_CHARS:
+        message = message[: MAX_ERROR_MESSAGE_CHARS - 3] + "..."
+    return ApplicationError(message, type=type(err).__name__, non_retryable=False)
 
 
 def _read(path: str) -> bytes:
@@ -35,14 +69,25 @@ class EvaluationActivities:
 
     @activity.defn(name=EVALUATE_FILE_ACTIVITY)
     async def evaluate_file(self, file_id: UUID) -> QualityReport:
-        """Computes the quality report of a registered CSV file."""
-        file = await self._resources.get_file(file_id)
-        if file is None:
-            raise UnknownFileError(f"file {file_id} is not registered")
-        uri = file.uri.removeprefix("file://")
-        if not uri.lower().endswith(".csv"):
-            raise ApplicationError(
-                f"{file.name} is not a CSV file", type=NOT_EVALUABLE, non_retryable=True
-            )
-        data = await asyncio.to_thread(_read, uri)
-        return evaluate_csv(data, self._threshold)
+        """Computes the quality report of a registered CSV file.
+
+        Raises:
+            ApplicationError: As raised (``FileNotFound``, ``NotEvaluable`` non-retryable;
+                ``DatabaseUnavailable``... retryable); any other exception as a retryable
+                one with a short message.
+        """
+        try:
+            file = await self._resources.get_file(file_id)
+            if file is None:
+                raise UnknownFileError(f"file {file_id} is not registered")
+            uri = file.uri.removeprefix("file://")
+            if not uri.lower().endswith(".csv"):
+                raise ApplicationError(
+                    f"{file.name} is not a CSV file", type=NOT_EVALUABLE, non_retryable=True
+                )
+            data = await asyncio.to_thread(_read, uri)
+            return evaluate_csv(data, self._threshold)
+        except ApplicationError:
+            raise  # typed by whoever raised it, retryable or not: kept as it is
+        except Exception as err:
+            raise retryable_error(err) from err

@@ -1,26 +1,78 @@
 """Starts evaluations from ``file_ingested_successfully`` events read from an SQS queue.
 
 The workflow id is derived from the file id and the event id, so a duplicated delivery of
-one event never starts a second evaluation; a message is deleted only once its workflow was
-started (or found already started).
+one event never starts a second evaluation.
+
+Each message of a batch is handled on its own (one failing message never affects the
+others) and ends in exactly one `Outcome`:
+
+============  ====================================================  ==========================
+outcome       when                                                  the message
+============  ====================================================  ==========================
+started       the evaluation was started                            deleted
+duplicate     an earlier delivery already started it                deleted
+ignored       a well-formed event of another type or source         deleted (INFO log)
+dead_letter   poison (not JSON, no detail/id/file_id, a bad UUID)   made visible again at once
+              or a start Temporal rejects for good                  (WARNING log with the reason)
+retry         a transient failure (Temporal unreachable...)         kept: redelivered after
+                                                                    the visibility timeout
+============  ====================================================  ==========================
+
+Nothing that failed is ever deleted: the queue's redrive policy moves a message to its
+dead-letter queue after ``maxReceiveCount`` receives. A ``dead_letter`` message gets there
+at once (its visibility is reset to 0, so the receives follow each other); a ``retry`` one
+only after ``maxReceiveCount`` x ``VisibilityTimeout``, so size those two above the longest
+Temporal outage to absorb. While starts fail transiently the consumer also slows its polling
+down, so that it does not use up the receives of messages it cannot start anyway.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 from types_aiobotocore_sqs import SQSClient
+from types_aiobotocore_sqs.type_defs import MessageTypeDef
 
 from evaluation_worker.workflows import EvaluateFileWorkflow
 
-__all__ = ["IngestionEventConsumer", "evaluation_workflow_id"]
+__all__ = [
+    "FILE_INGESTED",
+    "INGESTION_SOURCE",
+    "BatchReport",
+    "IngestionEventConsumer",
+    "MessageOutcome",
+    "Outcome",
+    "evaluation_workflow_id",
+    "ingestion_source",
+]
 
 logger = logging.getLogger(__name__)
+
+INGESTION_SOURCE = "ingestion"
+"""Logical source of the ingestion events (the bus ``Source`` when no prefix is configured)."""
+FILE_INGESTED = "file_ingested_successfully"
+"""The only event type that starts an evaluation."""
+
+PERMANENT_RPC_STATUSES = frozenset({RPCStatusCode.INVALID_ARGUMENT, RPCStatusCode.OUT_OF_RANGE})
+"""Start failures that no retry fixes: the request itself is wrong (e.g. an id too long).
+
+Everything else (unavailable, deadline, throttling, and also permission or namespace errors,
+which an operator fixes for every message at once) is retried.
+"""
+
+MAX_POLL_BACKOFF_SECONDS = 30.0
+_EXCERPT_CHARS = 120
+_REASON_CHARS = 300
 
 
 def evaluation_workflow_id(file_id: UUID, event_id: str) -> str:
@@ -28,30 +80,161 @@ def evaluation_workflow_id(file_id: UUID, event_id: str) -> str:
     return f"evaluate-{file_id}-{event_id}"
 
 
-class IngestionEventConsumer:
-    """Long-polls the queue and starts `EvaluateFileWorkflow` for each ingestion event."""
+def ingestion_source(prefix: str | None = None) -> str:
+    """The bus ``Source`` of the ingestion events: ``ingestion``, after ``prefix.`` if set."""
+    return f"{prefix}.{INGESTION_SOURCE}" if prefix else INGESTION_SOURCE
 
-    def __init__(self, client: Client, sqs: SQSClient, queue_url: str, task_queue: str) -> None:
-        """Args: client: Temporal client. sqs: Open SQS client. queue_url: The rule's queue. task_queue: Where evaluations run."""
+
+class Outcome(StrEnum):
+    """What became of one message (see the module docstring)."""
+
+    STARTED = "started"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    DEAD_LETTER = "dead_letter"
+    RETRY = "retry"
+
+    @property
+    def acknowledged(self) -> bool:
+        """True when the message is deleted."""
+        return self in (Outcome.STARTED, Outcome.DUPLICATE, Outcome.IGNORED)
+
+
+@dataclass(frozen=True)
+class MessageOutcome:
+    """The outcome of one message.
+
+    Attributes:
+        message_id: The SQS message id.
+        outcome: What became of it.
+        workflow_id: The evaluation's workflow id, once the event was valid.
+        reason: Why it was ignored, dead-lettered or left for a retry (short, readable).
+    """
+
+    message_id: str
+    outcome: Outcome
+    workflow_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """The outcomes of one received batch."""
+
+    outcomes: tuple[MessageOutcome, ...] = ()
+
+    @property
+    def received(self) -> int:
+        """Messages in the batch."""
+        return len(self.outcomes)
+
+    def count(self, outcome: Outcome) -> int:
+        """Messages of the batch with that outcome."""
+        return sum(1 for o in self.outcomes if o.outcome is outcome)
+
+    def __str__(self) -> str:
+        counts = Counter(o.outcome.value for o in self.outcomes)
+        return f"{self.received} message(s): " + ", ".join(
+            f"{name}={n}" for name, n in sorted(counts.items())
+        )
+
+
+class _Poison(ValueError):
+    """A message that can never become a valid event."""
+
+
+def _short(text: str, limit: int = _REASON_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _excerpt(body: str) -> str:
+    if len(body) <= _EXCERPT_CHARS:
+        return repr(body)
+    return f"{body[:_EXCERPT_CHARS]!r}... ({len(body)} chars)"
+
+
+def _json_type(value: object) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean"}.get(
+        type(value), "null" if value is None else "number"
+    )
+
+
+def _envelope(body: str) -> dict[str, Any]:
+    """The EventBridge event of a message body, checked for the fields every event has."""
+    try:
+        event = json.loads(body)
+    except ValueError as err:
+        raise _Poison(f"body is not JSON ({err})") from None
+    if not isinstance(event, dict):
+        raise _Poison(f"body is a JSON {_json_type(event)}, not an EventBridge event object")
+    for field in ("source", "detail-type"):
+        if not isinstance(event.get(field), str) or not event[field]:
+            raise _Poison(f"not an EventBridge event: no {field!r} string")
+    return event
+
+
+def _ingested_file(event: dict[str, Any]) -> tuple[str, UUID]:
+    """The event id and file id of a ``file_ingested_successfully`` event."""
+    detail = event.get("detail")
+    if not isinstance(detail, dict):
+        raise _Poison("no 'detail' object")
+    event_id = detail.get("id")
+    if not isinstance(event_id, str) or not event_id:
+        raise _Poison("no 'detail.id' string")
+    data = detail.get("data")
+    file_id = data.get("file_id") if isinstance(data, dict) else None
+    if file_id is None:
+        raise _Poison("no 'detail.data.file_id'")
+    try:
+        return event_id, UUID(str(file_id))
+    except ValueError:
+        raise _Poison(f"'detail.data.file_id' is not a UUID: {_short(repr(file_id), 60)}") from None
+
+
+class IngestionEventConsumer:
+    """Long-polls the queue and starts `EvaluateFileWorkflow` for each ingestion event.
+
+    ``totals`` counts the outcomes since the consumer was created.
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        sqs: SQSClient,
+        queue_url: str,
+        task_queue: str,
+        *,
+        source: str = INGESTION_SOURCE,
+    ) -> None:
+        """Args: client: Temporal client. sqs: Open SQS client. queue_url: The rule's queue. task_queue: Where evaluations run. source: The ingestion events' bus ``Source`` (see `ingestion_source`)."""
         self._client = client
         self._sqs = sqs
         self._queue_url = queue_url
         self._task_queue = task_queue
-        self.started: list[str] = []
-        self.duplicates: list[str] = []
+        self._source = source
+        self._has_redrive: bool | None = None
+        self.totals: Counter[Outcome] = Counter()
 
-    async def handle(self, body: str) -> bool:
-        """Starts the evaluation for one message; True when the message can be deleted."""
+    async def handle(self, body: str, message_id: str = "-") -> MessageOutcome:
+        """Decides one message and starts its evaluation; no queue operation.
+
+        Never raises for a bad message or a failed start: the outcome says what happened.
+        """
         try:
-            event: dict[str, Any] = json.loads(body)
-            detail = event["detail"]
-            event_id = str(detail["id"])
-            file_id = UUID(str(detail["data"]["file_id"]))
-        except (ValueError, KeyError, TypeError) as err:
-            # A poison message: it will never become valid. Logged, then dropped.
-            logger.error("dropping a malformed ingestion event: %s", type(err).__name__)
-            return True
+            event = _envelope(body)
+            source, detail_type = event["source"], event["detail-type"]
+            if detail_type != FILE_INGESTED or source != self._source:
+                return MessageOutcome(
+                    message_id,
+                    Outcome.IGNORED,
+                    reason=f"event {_short(source, 80)}/{_short(detail_type, 80)} "
+                    f"does not start evaluations",
+                )
+            event_id, file_id = _ingested_file(event)
+        except _Poison as err:
+            return MessageOutcome(message_id, Outcome.DEAD_LETTER, reason=f"poison: {err}")
         workflow_id = evaluation_workflow_id(file_id, event_id)
+        ids = {"workflow_id": workflow_id, "file_id": str(file_id), "event_id": event_id}
         try:
             await self._client.start_workflow(
                 EvaluateFileWorkflow.run,
@@ -61,38 +244,125 @@ class IngestionEventConsumer:
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             )
         except WorkflowAlreadyStartedError:
-            self.duplicates.append(workflow_id)
-            logger.info(
-                "duplicate event: evaluation already started",
-                extra={"workflow_id": workflow_id, "file_id": str(file_id), "event_id": event_id},
-            )
-            return True
-        self.started.append(workflow_id)
-        logger.info(
-            "evaluation started",
-            extra={"workflow_id": workflow_id, "file_id": str(file_id), "event_id": event_id},
-        )
-        return True
+            logger.info("duplicate event: evaluation already started", extra=ids)
+            return MessageOutcome(message_id, Outcome.DUPLICATE, workflow_id)
+        except RPCError as err:
+            reason = f"start failed: {err.status.name}: {_short(err.message)}"
+            if err.status in PERMANENT_RPC_STATUSES:
+                return MessageOutcome(message_id, Outcome.DEAD_LETTER, workflow_id, reason)
+            return MessageOutcome(message_id, Outcome.RETRY, workflow_id, reason)
+        except Exception as err:  # a failure of unknown kind: retried, then dead-lettered
+            reason = f"start failed: {type(err).__name__}: {_short(str(err))}"
+            return MessageOutcome(message_id, Outcome.RETRY, workflow_id, reason)
+        logger.info("evaluation started", extra=ids)
+        return MessageOutcome(message_id, Outcome.STARTED, workflow_id)
 
-    async def poll_once(self, wait_seconds: int = 1) -> int:
-        """Receives one batch and handles it; returns the number of messages handled."""
+    async def poll_once(self, wait_seconds: int = 1) -> BatchReport:
+        """Receives one batch (up to 10 messages) and settles each message on its own."""
+        if self._has_redrive is None:
+            self._has_redrive = await self._check_redrive_policy()
         response = await self._sqs.receive_message(
-            QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=wait_seconds,
+            MessageSystemAttributeNames=["ApproximateReceiveCount"],
         )
         messages = response.get("Messages", [])
-        for message in messages:
-            # Not deleted when the start fails (Temporal unreachable): SQS redelivers it.
-            if await self.handle(message["Body"]):
-                await self._sqs.delete_message(
-                    QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
+        if not messages:
+            return BatchReport()
+        report = BatchReport(tuple(await asyncio.gather(*map(self._process, messages))))
+        self.totals.update(o.outcome for o in report.outcomes)
+        logger.info("ingestion events batch: %s", report)
+        return report
+
+    async def _process(self, message: MessageTypeDef) -> MessageOutcome:
+        message_id = message.get("MessageId", "-")
+        body = message.get("Body", "")
+        try:
+            result = await self.handle(body, message_id)
+        except Exception as err:  # a bug here must not cost the batch its other messages
+            result = MessageOutcome(
+                message_id, Outcome.RETRY, reason=f"{type(err).__name__}: {_short(str(err))}"
+            )
+        receives = message.get("Attributes", {}).get("ApproximateReceiveCount", "?")
+        try:
+            await self._settle(message, result, body, receives)
+        except Exception as err:  # delete/visibility call failed: SQS redelivers it later
+            logger.warning(
+                "message %s: %s, but settling it on the queue failed (%s): it will come back",
+                message_id,
+                result.outcome.value,
+                type(err).__name__,
+            )
+        return result
+
+    async def _settle(
+        self, message: MessageTypeDef, result: MessageOutcome, body: str, receives: str
+    ) -> None:
+        handle = message["ReceiptHandle"]
+        if result.outcome.acknowledged:
+            if result.outcome is Outcome.IGNORED:
+                logger.info("message %s ignored: %s", result.message_id, result.reason)
+            await self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=handle)
+        elif result.outcome is Outcome.DEAD_LETTER:
+            logger.warning(
+                "message %s rejected for the dead-letter queue (receive %s): %s; body %s",
+                result.message_id,
+                receives,
+                result.reason,
+                _excerpt(body),
+                extra={"workflow_id": result.workflow_id},
+            )
+            if self._has_redrive:
+                await self._sqs.change_message_visibility(
+                    QueueUrl=self._queue_url, ReceiptHandle=handle, VisibilityTimeout=0
                 )
-        return len(messages)
+        else:
+            logger.warning(
+                "message %s left for a retry (receive %s): %s",
+                result.message_id,
+                receives,
+                result.reason,
+                extra={"workflow_id": result.workflow_id},
+            )
+
+    async def _check_redrive_policy(self) -> bool | None:
+        """Whether the queue has a dead-letter queue; None when that could not be read.
+
+        Without one, a rejected message made visible at once would come back in a tight
+        loop: it keeps its normal visibility timeout instead.
+        """
+        try:
+            attrs = await self._sqs.get_queue_attributes(
+                QueueUrl=self._queue_url, AttributeNames=["RedrivePolicy"]
+            )
+        except Exception as err:
+            logger.warning(
+                "cannot read the queue's redrive policy (%s): rejected messages keep their "
+                "visibility timeout for now",
+                type(err).__name__,
+            )
+            return None
+        if "RedrivePolicy" in attrs.get("Attributes", {}):
+            return True
+        logger.warning(
+            "queue %s has no redrive policy: rejected messages stay in it until they expire; "
+            "give it a dead-letter queue",
+            self._queue_url,
+        )
+        return False
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Polls until ``stop`` is set; transient failures are logged and retried."""
+        """Polls until ``stop`` is set; backs off while starts or polls fail transiently."""
+        backoff = 0.0
         while not stop.is_set():
             try:
-                await self.poll_once()
+                report = await self.poll_once()
+                failing = report.count(Outcome.RETRY) > 0
             except Exception as err:  # keep consuming through transient outages
-                logger.warning("consumer poll failed: %s", type(err).__name__)
-                await asyncio.sleep(1)
+                logger.warning("consumer poll failed: %s: %s", type(err).__name__, _short(str(err)))
+                failing = True
+            backoff = min(max(2 * backoff, 1.0), MAX_POLL_BACKOFF_SECONDS) if failing else 0.0
+            if backoff:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), backoff)

@@ -4,6 +4,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from workflow_shared_activities import SharedActivitiesConfig
 
+from evaluation_worker.consumer import ingestion_source
+
 __all__ = ["Settings"]
 
 
@@ -24,11 +26,20 @@ class Settings(BaseSettings):
     event_bus_name: str = "workflow-events"
     event_source_prefix: str | None = None
     queue_url: str | None = Field(default=None, description="SQS queue of ingestion events.")
+    ingestion_event_source: str | None = Field(
+        default=None,
+        description="Bus `Source` of the ingestion events the consumer accepts "
+        "(default: `ingestion`, after `event_source_prefix.` when that is set).",
+    )
     database_url: str = Field(default="sqlite+aiosqlite:///./files.db", repr=False)
     score_threshold: float = 0.8
     migrate: bool = False
     graceful_shutdown_seconds: float = 30.0
     log_level: str = "INFO"
+
+    def ingestion_source(self) -> str:
+        """The bus ``Source`` of the ingestion events that start evaluations."""
+        return self.ingestion_event_source or ingestion_source(self.event_source_prefix)
 
     def shared_activities(self) -> SharedActivitiesConfig:
         """The shared activities' configuration."""

@@ -53,7 +53,13 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     async with aioboto3.Session().client(
         "sqs", region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url
     ) as sqs:
-        consumer = IngestionEventConsumer(client, sqs, settings.queue_url, settings.task_queue)
+        consumer = IngestionEventConsumer(
+            client,
+            sqs,
+            settings.queue_url,
+            settings.task_queue,
+            source=settings.ingestion_source(),
+        )
         consuming = asyncio.create_task(consumer.run(stop))
         try:
             await run_until_signalled(worker, stop)

@@ -1,15 +1,14 @@
 """`EvaluateFileWorkflow`: PROCESSING, evaluate, then COMPLETED + event or FAILED + event."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from workflow_shared_activities import FileStatus, run_file_stage
 
+    import evaluation_worker.activities as activities
     from evaluation_worker.activities import EvaluationActivities
     from evaluation_worker.metrics import QualityReport
 
@@ -51,10 +50,9 @@ class EvaluateFileWorkflow:
             lambda: workflow.execute_activity_method(
                 EvaluationActivities.evaluate_file,
                 file_id,
-                start_to_close_timeout=timedelta(minutes=5),
-                retry_policy=RetryPolicy(
-                    maximum_attempts=5, maximum_interval=timedelta(seconds=10)
-                ),
+                # Read at call time from the (passed-through) activities module.
+                start_to_close_timeout=activities.EVALUATE_FILE_START_TO_CLOSE,
+                retry_policy=activities.EVALUATE_FILE_RETRY_POLICY,
             ),
             completed_event=EVALUATION_COMPLETED,
             failed_event=EVALUATION_FAILED,

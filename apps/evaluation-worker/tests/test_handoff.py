@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import evaluation_worker.settings as ev_settings
 import ingestion_worker.settings as in_settings
+import pytest
 import pytest_asyncio
-from evaluation_worker.consumer import IngestionEventConsumer, evaluation_workflow_id
+from evaluation_worker.activities import EVALUATE_FILE_ACTIVITY, EVALUATE_FILE_START_TO_CLOSE
+from evaluation_worker.consumer import (
+    IngestionEventConsumer,
+    MessageOutcome,
+    Outcome,
+    evaluation_workflow_id,
+)
 from evaluation_worker.worker import build_plugin as ev_plugin
 from evaluation_worker.worker import build_worker as ev_worker
 from evaluation_worker.workflows import EvaluateFileWorkflow, EvaluationResult
@@ -22,8 +30,10 @@ from ingestion_worker.worker import start_ingestion
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-from workflow_devstack import MotoServer, PostgresDatabase, Route, make_route
+from workflow_devstack import MotoServer, PostgresDatabase, Route, activity_attempts, make_route
 from workflow_shared_activities import FileCreate, FileStatus, SharedActivitiesPlugin
+
+from tests.messages import ingestion_event
 
 S = FileStatus
 
@@ -90,13 +100,14 @@ async def test_ingestion_event_starts_one_evaluation_and_duplicates_start_none(
     consumer = IngestionEventConsumer(
         temporal_env.client, sqs_client, stack.hand_off.queue_url, stack.evaluation.task_queue
     )
-    handled = 0
+    outcomes: list[MessageOutcome] = []
     for _ in range(10):
-        handled += await consumer.poll_once(wait_seconds=1)
-        if handled:
+        outcomes += (await consumer.poll_once(wait_seconds=1)).outcomes
+        if outcomes:
             break
-    assert handled == 1
-    [workflow_id] = consumer.started
+    [started] = outcomes
+    assert started.outcome is Outcome.STARTED
+    workflow_id = started.workflow_id
     assert workflow_id == evaluation_workflow_id(file.id, ingested.event_id or "")
     result: EvaluationResult = await temporal_env.client.get_workflow_handle(
         workflow_id, result_type=EvaluationResult
@@ -104,13 +115,18 @@ async def test_ingestion_event_starts_one_evaluation_and_duplicates_start_none(
     assert result.status is S.COMPLETED and result.report is not None
     assert result.report.duplicate_rows == 1 and result.report.rows == 3
     # The message was deleted after the start.
-    assert await consumer.poll_once(wait_seconds=1) == 0
+    assert (await consumer.poll_once(wait_seconds=1)).received == 0
 
     # The same event delivered again (at-least-once delivery): no second evaluation.
-    body = json.dumps({"detail": {"id": ingested.event_id, "data": {"file_id": str(file.id)}}})
-    await sqs_client.send_message(QueueUrl=stack.hand_off.queue_url, MessageBody=body)
-    await consumer.poll_once(wait_seconds=1)
-    assert consumer.duplicates == [workflow_id] and consumer.started == [workflow_id]
+    await sqs_client.send_message(
+        QueueUrl=stack.hand_off.queue_url, MessageBody=ingestion_event(file.id, ingested.event_id)
+    )
+    report = await consumer.poll_once(wait_seconds=1)
+    assert [(o.outcome, o.workflow_id) for o in report.outcomes] == [
+        (Outcome.DUPLICATE, workflow_id)
+    ]
+    assert consumer.totals == {Outcome.STARTED: 1, Outcome.DUPLICATE: 1}
+    assert await stack.hand_off.depth() == 0
 
     history = await stack.plugin.resources.get_history(file.id)
     assert [(h.from_status, h.to_status) for h in history] == [
@@ -124,18 +140,74 @@ async def test_ingestion_event_starts_one_evaluation_and_duplicates_start_none(
     assert event["detail"]["data"]["score"] == result.report.score
 
 
-async def test_poison_message_is_dropped(
-    temporal_env: WorkflowEnvironment, sqs_client: SQSClient, stack: Stack
+async def test_a_batch_settles_each_message_on_its_own(
+    temporal_env: WorkflowEnvironment,
+    sqs_client: SQSClient,
+    stack: Stack,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="evaluation_worker.consumer")
+    files = []
+    for i in range(2):
+        path = tmp_path / f"good-{i}.csv"
+        path.write_text("a,b\n1,2\n")
+        files.append(
+            await stack.plugin.resources.register_file(FileCreate(name=path.name, uri=str(path)))
+        )
+    bodies = {
+        "poison": "not json {" + "x" * 5000,
+        "other": ingestion_event(files[0].id, detail_type="file_ingestion_failed"),
+        "good-0": ingestion_event(files[0].id),
+        "good-1": ingestion_event(files[1].id),
+    }
+    names = {}
+    for name, body in bodies.items():
+        sent = await sqs_client.send_message(QueueUrl=stack.hand_off.queue_url, MessageBody=body)
+        names[sent["MessageId"]] = name
     consumer = IngestionEventConsumer(
         temporal_env.client, sqs_client, stack.hand_off.queue_url, stack.evaluation.task_queue
     )
-    assert await consumer.handle("not json") is True
-    assert (
-        await consumer.handle(json.dumps({"detail": {"id": "e", "data": {"file_id": "nope"}}}))
-        is True
-    )
-    assert consumer.started == []
+
+    first: dict[str, MessageOutcome] = {}
+    for _ in range(5):
+        for o in (await consumer.poll_once(wait_seconds=1)).outcomes:
+            first.setdefault(names[o.message_id], o)
+        if len(first) == len(bodies):
+            break
+    assert {name: o.outcome for name, o in first.items()} == {
+        "poison": Outcome.DEAD_LETTER,
+        "other": Outcome.IGNORED,
+        "good-0": Outcome.STARTED,
+        "good-1": Outcome.STARTED,
+    }
+    for name in ("good-0", "good-1"):
+        result = await temporal_env.client.get_workflow_handle(
+            first[name].workflow_id or "", result_type=EvaluationResult
+        ).result()
+        assert result.status is S.COMPLETED
+
+    # The poison message comes back at once, until the redrive policy dead-letters it.
+    for _ in range(stack.hand_off.max_receive_count + 1):
+        await consumer.poll_once(wait_seconds=0)
+    assert await stack.hand_off.receive_dead_letters(expected=1) == [bodies["poison"]]
+    assert await stack.hand_off.depth() == 0  # the other event type was deleted, not kept
+    assert consumer.totals == {
+        Outcome.STARTED: 2,
+        Outcome.IGNORED: 1,
+        Outcome.DEAD_LETTER: stack.hand_off.max_receive_count,
+    }
+
+    [poison_id] = [m for m, name in names.items() if name == "poison"]
+    rejected = [r for r in caplog.records if poison_id in r.getMessage()]
+    assert len(rejected) == stack.hand_off.max_receive_count
+    for record in rejected:
+        message = record.getMessage()
+        assert record.levelno == logging.WARNING and "dead-letter" in message
+        assert "body is not JSON" in message and len(message) < 500  # never the whole body
+    [other_id] = [m for m, name in names.items() if name == "other"]
+    [ignored] = [r for r in caplog.records if other_id in r.getMessage()]
+    assert ignored.levelno == logging.INFO and "file_ingestion_failed" in ignored.getMessage()
 
 
 async def test_evaluation_of_a_non_csv_fails_with_its_event(
@@ -147,12 +219,23 @@ async def test_evaluation_of_a_non_csv_fails_with_its_event(
     assert (
         await start_ingestion(temporal_env.client, stack.ingestion, file.id)
     ).status is S.COMPLETED
-    result = await temporal_env.client.execute_workflow(
+    handle = await temporal_env.client.start_workflow(
         EvaluateFileWorkflow.run,
         file.id,
         id=f"ev-{uuid.uuid4()}",
         task_queue=stack.evaluation.task_queue,
     )
+    result = await handle.result()
     assert result.status is S.FAILED and result.error_type == "NotEvaluable"
     [event] = await stack.audit.receive(expected=1)
     assert event["detail-type"] == "evaluation_failed"
+    # Retried without an attempt cap, yet a non-retryable error ends the stage at once.
+    [scheduled] = [
+        e.activity_task_scheduled_event_attributes
+        for e in (await handle.fetch_history()).events
+        if e.activity_task_scheduled_event_attributes.activity_type.name == EVALUATE_FILE_ACTIVITY
+    ]
+    assert scheduled.retry_policy.maximum_attempts == 0
+    assert scheduled.retry_policy.maximum_interval.ToTimedelta() == timedelta(seconds=10)
+    assert scheduled.start_to_close_timeout.ToTimedelta() == EVALUATE_FILE_START_TO_CLOSE
+    assert max(await activity_attempts(handle)) == 1

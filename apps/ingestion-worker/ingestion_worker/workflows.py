@@ -1,15 +1,14 @@
 """`IngestFileWorkflow`: PROCESSING, ingest, then COMPLETED + event or FAILED + event."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from workflow_shared_activities import FileStatus, run_file_stage
 
+    import ingestion_worker.activities as activities
     from ingestion_worker.activities import IngestionActivities
     from ingestion_worker.facts import FileFacts
 
@@ -51,10 +50,9 @@ class IngestFileWorkflow:
             lambda: workflow.execute_activity_method(
                 IngestionActivities.ingest_file,
                 file_id,
-                start_to_close_timeout=timedelta(minutes=5),
-                retry_policy=RetryPolicy(
-                    maximum_attempts=5, maximum_interval=timedelta(seconds=10)
-                ),
+                # Read at call time from the (passed-through) activities module.
+                start_to_close_timeout=activities.INGEST_FILE_START_TO_CLOSE,
+                retry_policy=activities.INGEST_FILE_RETRY_POLICY,
             ),
             completed_event=FILE_INGESTED,
             failed_event=FILE_INGESTION_FAILED,

@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import pytest
 import pytest_asyncio
+from ingestion_worker import activities
 from ingestion_worker.settings import Settings
 from ingestion_worker.worker import build_plugin, build_worker, start_ingestion
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-from workflow_devstack import MotoServer, PostgresDatabase, Route, activity_attempts, make_route
+from workflow_devstack import (
+    MotoServer,
+    PostgresDatabase,
+    Route,
+    TcpProxy,
+    activity_attempts,
+    make_route,
+)
 from workflow_shared_activities import FileCreate, FileStatus, SharedActivitiesPlugin
 
+from tests.outage import OutageAtFirstAttempt
+
 S = FileStatus
+OLD_MAX_ATTEMPTS = 5
+"""The attempt cap the activity had: a longer outage turned good files FAILED."""
 
 
 @pytest_asyncio.fixture
@@ -100,3 +117,69 @@ async def test_malformed_file_fails_fast_with_its_event(
     handle = temporal_env.client.get_workflow_handle(f"ingest-{file_id}")
     ingest_attempts = await activity_attempts(handle)
     assert max(ingest_attempts) == 1  # non-retryable: no second attempt of anything
+
+
+def test_the_activity_retries_without_an_attempt_cap() -> None:
+    policy = activities.INGEST_FILE_RETRY_POLICY
+    assert policy.maximum_attempts == 0 and policy.maximum_interval is not None
+    assert policy.maximum_interval <= timedelta(seconds=30)
+    assert timedelta(seconds=60) >= activities.INGEST_FILE_START_TO_CLOSE
+
+
+async def test_a_database_outage_longer_than_the_old_budget_delays_the_file_but_never_fails_it(
+    temporal_env: WorkflowEnvironment,
+    running: tuple[Settings, SharedActivitiesPlugin],
+    moto_server: MotoServer,
+    postgres_database: PostgresDatabase,
+    route: Route,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The production policy, with intervals short enough to run many attempts in seconds
+    # (the server spaces retries about a second apart at least).
+    fast = dataclasses.replace(
+        activities.INGEST_FILE_RETRY_POLICY,
+        initial_interval=timedelta(milliseconds=100),
+        maximum_interval=timedelta(milliseconds=200),
+    )
+    monkeypatch.setattr(activities, "INGEST_FILE_RETRY_POLICY", fast)
+    _, direct = running
+    path = tmp_path / "good.csv"
+    path.write_text("a,b\n1,2\n")
+    file = await direct.resources.register_file(FileCreate(name=path.name, uri=str(path)))
+
+    db = urlsplit(postgres_database.dsn)
+    proxy = await TcpProxy(db.hostname or "127.0.0.1", db.port or 5432).start()
+    # The database is cut when ingest_file first starts (after PROCESSING was recorded) and
+    # comes back after an outage that outlasts the old cap's attempts.
+    outage = OutageAtFirstAttempt(proxy, activities.INGEST_FILE_ACTIVITY, seconds=5.5)
+    config = temporal_env.client.config()
+    config["interceptors"] = [outage]
+    client = Client(**config)
+    settings = Settings(
+        _env_file=None,
+        temporal_address=temporal_env.client.service_client.config.target_host,
+        task_queue=f"ingestion-{uuid.uuid4()}",
+        aws_endpoint_url=moto_server.endpoint_url,
+        event_bus_name=route.bus_name,
+        database_url=db._replace(
+            scheme="postgresql+asyncpg",
+            netloc=f"{db.netloc.rpartition('@')[0]}@127.0.0.1:{proxy.port}",
+        ).geturl(),
+    )
+    plugin = build_plugin(settings)
+    try:
+        async with build_worker(client, settings, plugin):
+            result = await asyncio.wait_for(start_ingestion(client, settings, file.id), 60)
+    finally:
+        if outage.restored is not None:
+            await outage.restored
+        await proxy.stop()
+    assert outage.restored is not None  # the outage did happen
+    assert result.status is S.COMPLETED and result.facts is not None and result.facts.rows == 1
+    attempts = await activity_attempts(client.get_workflow_handle(f"ingest-{file.id}"))
+    assert max(attempts) > OLD_MAX_ATTEMPTS
+    history = await direct.resources.get_history(file.id)
+    assert [h.to_status for h in history] == [S.PROCESSING, S.COMPLETED]
+    [event] = await route.receive(expected=1)
+    assert event["detail-type"] == "file_ingested_successfully"

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from rich.console import Console
 from workflow_demo.run import run_demo
 from workflow_demo.samples import MALFORMED, sample_files
 from workflow_devstack import PostgresDatabase, create_database, drop_database
 from workflow_shared_activities import FileStatus
+
+DEMO_SH = Path(__file__).resolve().parents[3] / "tools" / "scripts" / "demo.sh"
 
 
 async def test_demo_on_sqlite() -> None:
@@ -25,6 +29,7 @@ async def test_demo_on_sqlite() -> None:
     assert all(o.final is not None and o.final.status is FileStatus.COMPLETED for o in good)
     assert len(report.events) == 2 * len(good) + len(bad)
     assert len({e["detail"]["id"] for e in report.events}) == len(report.events)
+    assert report.queue_left == 0 and report.dead_letters == 0 and report.max_receive_count > 0
 
 
 async def test_demo_on_postgresql(postgres_database: PostgresDatabase) -> None:
@@ -49,6 +54,7 @@ def test_demo_command_exits_zero() -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "All expected outcomes happened." in done.stdout
     assert "broken.csv" in done.stdout and "FAILED" in done.stdout
+    assert "dead-letter queue: 0 message(s)" in done.stdout
 
 
 def test_demo_rejects_bad_arguments() -> None:
@@ -56,3 +62,15 @@ def test_demo_rejects_bad_arguments() -> None:
         [sys.executable, "-m", "workflow_demo", "--files", "-1"], capture_output=True, text=True
     )
     assert done.returncode == 2
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--", "--help"]], ids=["plain", "npm-style"])
+def test_demo_script_passes_arguments_with_or_without_a_leading_double_dash(
+    args: list[str],
+) -> None:
+    # `pnpm run demo -- --files 2` passes the `--` through: the script drops it.
+    done = subprocess.run(
+        ["bash", str(DEMO_SH), *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "usage: workflow-demo" in done.stdout and "--files" in done.stdout

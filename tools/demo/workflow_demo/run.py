@@ -3,7 +3,8 @@
     python -m workflow_demo [--files N] [--database-url URL] [--keep-running]
 
 Exit code 0 only if every expected outcome happened: good files COMPLETED and evaluated, the
-malformed one FAILED with its failure event, no duplicate status change or event.
+malformed one FAILED with its failure event, no duplicate status change or event, and nothing
+left in the evaluation queue or its dead-letter queue.
 """
 
 from __future__ import annotations
@@ -70,6 +71,9 @@ class DemoReport:
     problems: list[str]
     evaluations_started: int = 0
     duplicate_deliveries: int = 0
+    queue_left: int = 0
+    dead_letters: int = 0
+    max_receive_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -214,15 +218,31 @@ async def run_demo(
                     )
                 )
             problems = _check(outcomes, events)
+            route = stack.evaluation_route
+            queue_left, dead_letters = await route.depth(), await route.dead_letter_depth()
+            if queue_left:
+                problems.append(f"{queue_left} message(s) left in the evaluation queue")
+            if dead_letters:
+                problems.append(f"{dead_letters} message(s) in the dead-letter queue")
             problems += [f"ingestion workflow error: {type(e).__name__}: {e}" for e in errors]
             if time.perf_counter() >= deadline:
                 problems.append("timed out before every expected event arrived")
-            report = DemoReport(outcomes, list(events), seconds, problems)
+            report = DemoReport(
+                outcomes,
+                list(events),
+                seconds,
+                problems,
+                queue_left=queue_left,
+                dead_letters=dead_letters,
+                max_receive_count=route.max_receive_count,
+            )
             print_report(report, console)
             if keep_running:
                 console.print(
                     f"\n[bold]Stack still running.[/] Temporal UI: {stack.ui_url}  "
                     f"Temporal: {stack.temporal_address}  EventBridge/SQS: {stack.moto.endpoint_url}"
+                    f"\nEvaluation queue: {route.queue_url}"
+                    f"\nIts dead-letter queue: {route.dlq_url}"
                     "\nPress Ctrl-C to stop."
                 )
                 with contextlib.suppress(asyncio.CancelledError):
@@ -271,6 +291,10 @@ def print_report(report: DemoReport, console: Console) -> None:
         f"{files} files in {report.seconds:.1f}s ({files / report.seconds:.1f} files/s); "
         f"events on the queue: {len(report.events)} "
         + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+    )
+    console.print(
+        f"evaluation queue: {report.queue_left} message(s) left; dead-letter queue: "
+        f"{report.dead_letters} message(s) (redrive after {report.max_receive_count} receives)"
     )
     if report.ok:
         console.print("[bold green]All expected outcomes happened.[/]")

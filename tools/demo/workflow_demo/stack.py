@@ -1,4 +1,8 @@
-"""The local stack the demo starts and stops: Temporal, the EventBridge emulator, a database."""
+"""The local stack the demo starts and stops: Temporal, the EventBridge emulator, a database.
+
+Each queue has a dead-letter queue (`make_route`): a message the consumer rejects, or that
+keeps failing, ends there after `MAX_RECEIVE_COUNT` receives.
+"""
 
 from __future__ import annotations
 
@@ -24,9 +28,11 @@ from workflow_devstack import (
 )
 from workflow_file_status import upgrade
 
-__all__ = ["BUS_NAME", "LocalStack", "local_stack"]
+__all__ = ["BUS_NAME", "MAX_RECEIVE_COUNT", "LocalStack", "local_stack"]
 
 BUS_NAME = "workflow-events"
+MAX_RECEIVE_COUNT = 3
+"""The queues' redrive policy: receives before a message moves to the dead-letter queue."""
 
 
 @dataclass
@@ -74,6 +80,7 @@ async def local_stack(
                 {"source": ["ingestion"], "detail-type": ["file_ingested_successfully"]},
                 bus_name=BUS_NAME,
                 name="ingested-to-evaluation",
+                max_receive_count=MAX_RECEIVE_COUNT,
             )
             audit_route = await make_route(
                 events,
@@ -81,6 +88,7 @@ async def local_stack(
                 {"source": ["ingestion", "evaluation"]},
                 bus_name=BUS_NAME,
                 name="audit",
+                max_receive_count=MAX_RECEIVE_COUNT,
             )
             yield LocalStack(
                 temporal=temporal,
