@@ -26,6 +26,8 @@ Temporal outage to absorb. While starts fail transiently the consumer also slows
 down, so that it does not use up the receives of messages it cannot start anyway.
 """
 
+from __future__ import annotations
+
 import asyncio
 import contextlib
 import json
@@ -33,17 +35,20 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
-from types_aiobotocore_sqs import SQSClient
-from types_aiobotocore_sqs.type_defs import MessageTypeDef
+from workflow_shared_activities import json_type
 
 from evaluation_worker.workflows import EvaluateFileWorkflow
+
+if TYPE_CHECKING:  # stubs only: never needed at run time
+    from types_aiobotocore_sqs import SQSClient
+    from types_aiobotocore_sqs.type_defs import MessageTypeDef
 
 __all__ = [
     "FILE_INGESTED",
@@ -153,12 +158,6 @@ def _excerpt(body: str) -> str:
     return f"{body[:_EXCERPT_CHARS]!r}... ({len(body)} chars)"
 
 
-def _json_type(value: object) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean"}.get(
-        type(value), "null" if value is None else "number"
-    )
-
-
 def _envelope(body: str) -> dict[str, Any]:
     """The EventBridge event of a message body, checked for the fields every event has."""
     try:
@@ -166,7 +165,7 @@ def _envelope(body: str) -> dict[str, Any]:
     except ValueError as err:
         raise _Poison(f"body is not JSON ({err})") from None
     if not isinstance(event, dict):
-        raise _Poison(f"body is a JSON {_json_type(event)}, not an EventBridge event object")
+        raise _Poison(f"body is a JSON {json_type(event)}, not an EventBridge event object")
     for field in ("source", "detail-type"):
         if not isinstance(event.get(field), str) or not event[field]:
             raise _Poison(f"not an EventBridge event: no {field!r} string")

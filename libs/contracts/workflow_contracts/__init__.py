@@ -42,7 +42,7 @@ from workflow_contracts.status import (
     is_transition_allowed,
     make_transition_graph,
 )
-from workflow_contracts.wire import decode_argument, wire_activity
+from workflow_contracts.wire import decode_argument, json_type, wire_activity
 
 __all__ = [
     "DATA_CONVERTER",
@@ -84,6 +84,7 @@ __all__ = [
     "execution_id",
     "execution_key",
     "is_transition_allowed",
+    "json_type",
     "make_transition_graph",
     "wire_activity",
 ]

@@ -38,7 +38,7 @@ from workflow_contracts.errors import (
     UnsupportedArgumentsError,
 )
 
-__all__ = ["decode_argument", "wire_activity"]
+__all__ = ["decode_argument", "json_type", "wire_activity"]
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
@@ -79,6 +79,23 @@ def decode_argument(
             f"{name}: cannot decode a payload of encoding {encoding_name!r} ({type(err).__name__})",
             {"field": name, "encoding": encoding_name},
         ) from None
+
+
+def json_type(value: object) -> str:
+    """The JSON name of a decoded value's type (how a caller in any SDK knows it)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list | tuple):
+        return "array"
+    return type(value).__name__
 
 
 def _payload_converter() -> Any:

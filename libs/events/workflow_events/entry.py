@@ -17,6 +17,7 @@ from workflow_contracts import (
     EventTooLargeError,
     InvalidEventError,
     TemporalContext,
+    json_type,
 )
 
 from workflow_events._ports import EventEntry
@@ -75,23 +76,6 @@ def entry_size(
     size += len(source.encode()) + len(detail_type.encode()) + len(detail.encode())
     size += sum(len(resource.encode()) for resource in resources)
     return size
-
-
-def _json_type(value: object) -> str:
-    # How a caller on the wire (any SDK) knows the value: JSON's names, not Python's.
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Mapping):
-        return "object"
-    if isinstance(value, list | tuple):
-        return "array"
-    return type(value).__name__
 
 
 def _invalid(path: str, problem: str, **facts: object) -> InvalidEventError:
@@ -198,7 +182,7 @@ def _find_invalid_unicode(value: Any, path: str) -> tuple[str, int] | None:
 
 def _check_name(field: str, value: object, max_chars: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        shown = repr(value[:40]) if isinstance(value, str) else _json_type(value)
+        shown = repr(value[:40]) if isinstance(value, str) else json_type(value)
         raise _invalid(field, f"must be a non-empty string, got {shown}")
     if len(value) > max_chars:
         raise _invalid(
@@ -252,7 +236,7 @@ def build_entry(
             "source", f"{bus_source!r} is reserved: sources starting with 'aws.' belong to AWS"
         )
     if not isinstance(data, Mapping):
-        raise _invalid("data", f"must be a JSON object, got {_json_type(data)}")
+        raise _invalid("data", f"must be a JSON object, got {json_type(data)}")
     envelope = EventEnvelope(
         id=event_id,
         source=logical_source,

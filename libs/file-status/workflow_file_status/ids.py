@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-from workflow_contracts import FileStatus, InvalidFileIdError, InvalidStatusError
+from workflow_contracts import FileStatus, InvalidFileIdError, InvalidStatusError, json_type
 
 __all__ = ["parse_file_id", "parse_status"]
 
@@ -50,7 +50,7 @@ def parse_file_id(value: object) -> UUID:
     raise InvalidFileIdError(
         "file_id: expected a UUID string of 36 characters (8-4-4-4-12 hex digits with hyphens,"
         f" e.g. 123e4567-e89b-12d3-a456-426614174000), got {_describe(value)}",
-        {"field": "file_id", "received": _json_type(value)},
+        {"field": "file_id", "received": json_type(value)},
     )
 
 
@@ -71,28 +71,12 @@ def parse_status(value: object) -> FileStatus:
             return status
     raise InvalidStatusError(
         f"status: expected one of {_ALLOWED} (case-sensitive), got {_describe(value)}",
-        {"field": "status", "received": _json_type(value), "allowed": list(_STATUSES)},
+        {"field": "status", "received": json_type(value), "allowed": list(_STATUSES)},
     )
 
 
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list | tuple):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
 def _describe(value: object) -> str:
-    kind = _json_type(value)
+    kind = json_type(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
