@@ -33,6 +33,7 @@ from workflow_contracts.errors import (
     UnsupportedArgumentsError,
 )
 from workflow_contracts.execution import EXECUTION_ID_NAMESPACE, execution_id, execution_key
+from workflow_contracts.modes import ActivityMode
 from workflow_contracts.names import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY
 from workflow_contracts.results import EventReceipt, StatusChange
 from workflow_contracts.status import (
@@ -52,6 +53,7 @@ __all__ = [
     "OPERATOR_RETRY_DELAY",
     "SEND_EVENT_ACTIVITY",
     "UPDATE_FILE_STATUS_ACTIVITY",
+    "ActivityMode",
     "DatabaseAccessDeniedError",
     "DatabaseConflictError",
     "DatabaseReadOnlyError",
