@@ -25,6 +25,7 @@ OPERATOR = [
     (c.SchemaNotMigratedError, "SchemaNotMigrated"),
     (c.DatabaseReadOnlyError, "DatabaseReadOnly"),
     (c.DatabaseAccessDeniedError, "DatabaseAccessDenied"),
+    (c.UnknownStoredStatusError, "UnknownStoredStatus"),
     (c.UnsupportedArgumentsError, "UnsupportedArguments"),
 ]
 

@@ -30,6 +30,7 @@ from workflow_contracts.errors import (
     SchemaNotMigratedError,
     SharedActivityError,
     UnknownFileError,
+    UnknownStoredStatusError,
     UnsupportedArgumentsError,
 )
 from workflow_contracts.execution import EXECUTION_ID_NAMESPACE, execution_id, execution_key
@@ -81,6 +82,7 @@ __all__ = [
     "TemporalContext",
     "TransitionGraph",
     "UnknownFileError",
+    "UnknownStoredStatusError",
     "UnsupportedArgumentsError",
     "decode_argument",
     "execution_id",

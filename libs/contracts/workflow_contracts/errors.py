@@ -33,7 +33,8 @@ whether to retry it. Three kinds:
         ├── EventAccessDeniedError   EventAccessDenied        (permission or credentials)
         ├── SchemaNotMigratedError   SchemaNotMigrated
         ├── DatabaseReadOnlyError    DatabaseReadOnly
-        └── DatabaseAccessDeniedError DatabaseAccessDenied
+        ├── DatabaseAccessDeniedError DatabaseAccessDenied
+        └── UnknownStoredStatusError UnknownStoredStatus      (a row this worker cannot read)
 """
 
 from datetime import timedelta
@@ -65,6 +66,7 @@ __all__ = [
     "SchemaNotMigratedError",
     "SharedActivityError",
     "UnknownFileError",
+    "UnknownStoredStatusError",
     "UnsupportedArgumentsError",
 ]
 
@@ -97,6 +99,7 @@ class ErrorType:
     SCHEMA_NOT_MIGRATED = "SchemaNotMigrated"
     DATABASE_READ_ONLY = "DatabaseReadOnly"
     DATABASE_ACCESS_DENIED = "DatabaseAccessDenied"
+    UNKNOWN_STORED_STATUS = "UnknownStoredStatus"
 
     PERMANENT: ClassVar[frozenset[str]] = frozenset(
         {
@@ -120,6 +123,7 @@ class ErrorType:
             SCHEMA_NOT_MIGRATED,
             DATABASE_READ_ONLY,
             DATABASE_ACCESS_DENIED,
+            UNKNOWN_STORED_STATUS,
         }
     )
     """Retryable types with a long delay, fixed by an operator (the message says how)."""
@@ -285,3 +289,9 @@ class DatabaseAccessDeniedError(OperatorActionRequired):
     """The database refused the login or the privilege, or the database does not exist."""
 
     error_type = ErrorType.DATABASE_ACCESS_DENIED
+
+
+class UnknownStoredStatusError(OperatorActionRequired):
+    """The stored status is not one this worker knows (a newer writer, or a row set by hand)."""
+
+    error_type = ErrorType.UNKNOWN_STORED_STATUS
