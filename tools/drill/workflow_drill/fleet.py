@@ -1,0 +1,102 @@
+"""The worker processes of the drill, run through the apps' real command lines."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Fleet", "WorkerProcess"]
+
+_MODULES = {"ingestion": "ingestion_worker", "evaluation": "evaluation_worker"}
+
+
+@dataclass
+class WorkerProcess:
+    """One worker process (``python -m ingestion_worker run`` or the evaluation one)."""
+
+    app: str
+    index: int
+    env: dict[str, str]
+    logdir: Path
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def name(self) -> str:
+        """``ingestion-1``, ``evaluation-2``..."""
+        return f"{self.app}-{self.index}"
+
+    def start(self) -> None:
+        """Starts (or restarts) the process; its output goes to ``<logdir>/<name>.log``."""
+        self.starts += 1
+        log = (self.logdir / f"{self.name}.log").open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", _MODULES[self.app], "run"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
+    def kill(self) -> None:
+        """SIGKILL: no graceful shutdown, running activities are lost mid-attempt."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """SIGTERM and wait (the apps shut down gracefully), then SIGKILL if needed."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    @property
+    def alive(self) -> bool:
+        """True while the process runs."""
+        return self.process is not None and self.process.poll() is None
+
+
+@dataclass
+class Fleet:
+    """Several worker processes of each app."""
+
+    workers: list[WorkerProcess] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, per_app: int, envs: dict[str, dict[str, str]], logdir: Path) -> Fleet:
+        """``per_app`` processes of each app, with each app's environment."""
+        logdir.mkdir(parents=True, exist_ok=True)
+        base = dict(os.environ)
+        return cls(
+            [
+                WorkerProcess(app, i + 1, {**base, **envs[app]}, logdir)
+                for app in ("ingestion", "evaluation")
+                for i in range(per_app)
+            ]
+        )
+
+    def start(self) -> None:
+        """Starts every process."""
+        for worker in self.workers:
+            worker.start()
+
+    def stop(self) -> None:
+        """Stops every process gracefully."""
+        for worker in self.workers:
+            if worker.alive and worker.process is not None:
+                worker.process.send_signal(signal.SIGTERM)
+        for worker in self.workers:
+            worker.stop()
+
+    def dead(self) -> list[WorkerProcess]:
+        """Processes that exited on their own (a crash the drill did not cause)."""
+        return [w for w in self.workers if w.process is not None and not w.alive]
