@@ -6,6 +6,11 @@ entries) or `DirectPublisher`, over the EventBridge backend made by
 `new_aioboto3_event_sender` from a long-lived aioboto3 client. What the backend sees failing
 becomes our errors through two tables: `PUT_EVENTS_ERROR_TABLE` (a whole call) and
 `ENTRY_ERROR_TABLE` (one entry of a partial failure).
+
+On the receiving side, the consumer kit: `parse_event` (an EventBridge event with our
+envelope, typed as `WorkflowEvent`, or one `InvalidEventMessage`), `dedup_key` and the
+`Deduplicator` helpers, the data models of our event types in `EVENT_TYPES` and their JSON
+Schemas (``python -m workflow_events.schemas --out DIR``).
 """
 
 from workflow_events._ports import EntryOutcome, EventBatchSender, EventEntry, EventPublisher
@@ -16,12 +21,40 @@ from workflow_events.aioboto3 import (
     new_aioboto3_event_sender,
     open_events_client,
 )
+from workflow_events.consumer_kit import (
+    SPEC_VERSION,
+    SPEC_VERSION_PATTERN,
+    EventContext,
+    EventDetail,
+    EventHeader,
+    EventProblem,
+    InvalidEventMessage,
+    WorkflowEvent,
+    dedup_key,
+    make_event,
+    parse_event,
+    peek_event,
+)
+from workflow_events.dedup import ClaimResult, Deduplicator, InMemoryDeduplicator, handle_once
 from workflow_events.entry import (
     DEFAULT_MAX_ENTRY_BYTES,
     MAX_DATA_DEPTH,
     MAX_ENTRY_BYTES_LIMIT,
     build_entry,
     entry_size,
+)
+from workflow_events.event_types import (
+    EVENT_TYPES,
+    ErrorData,
+    EvaluationCompletedData,
+    EvaluationFailedData,
+    EventRegistry,
+    EventType,
+    FileIngestedData,
+    FileIngestionFailedData,
+    QualityReportData,
+    envelope_schema,
+    render_schemas,
 )
 from workflow_events.ids import EVENT_ID_NAMESPACE, event_id_for
 from workflow_events.outcomes import (
@@ -38,25 +71,52 @@ __all__ = [
     "ENTRY_ERROR_TABLE",
     "EVENTS_CLIENT_CONFIG",
     "EVENT_ID_NAMESPACE",
+    "EVENT_TYPES",
     "MAX_DATA_DEPTH",
     "MAX_ENTRIES_PER_CALL",
     "MAX_ENTRY_BYTES_LIMIT",
     "PUT_EVENTS_ERROR_TABLE",
     "RETRYABLE_ENTRY_CODES",
+    "SPEC_VERSION",
+    "SPEC_VERSION_PATTERN",
     "THROTTLE_RETRY_DELAY",
     "BatchingPublisher",
+    "ClaimResult",
+    "Deduplicator",
     "DirectPublisher",
     "EntryOutcome",
+    "ErrorData",
+    "EvaluationCompletedData",
+    "EvaluationFailedData",
     "EventBatchSender",
     "EventBridgeSender",
+    "EventContext",
+    "EventDetail",
     "EventEntry",
+    "EventHeader",
+    "EventProblem",
     "EventPublisher",
+    "EventRegistry",
+    "EventType",
+    "FileIngestedData",
+    "FileIngestionFailedData",
+    "InMemoryDeduplicator",
+    "InvalidEventMessage",
+    "QualityReportData",
     "SendEventActivity",
+    "WorkflowEvent",
     "build_entry",
+    "dedup_key",
     "entry_size",
+    "envelope_schema",
     "error_for_outcome",
     "event_id_for",
+    "handle_once",
+    "make_event",
     "map_put_events_error",
     "new_aioboto3_event_sender",
     "open_events_client",
+    "parse_event",
+    "peek_event",
+    "render_schemas",
 ]

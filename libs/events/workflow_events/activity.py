@@ -16,7 +16,12 @@ from workflow_contracts import (
 )
 
 from workflow_events._ports import EventPublisher
-from workflow_events.entry import DEFAULT_MAX_ENTRY_BYTES, MAX_ENTRY_BYTES_LIMIT, build_entry
+from workflow_events.entry import (
+    DEFAULT_MAX_ENTRY_BYTES,
+    MAX_ENTRY_BYTES_LIMIT,
+    build_entry,
+    check_source_prefix,
+)
 
 __all__ = ["SendEventActivity"]
 
@@ -51,12 +56,15 @@ class SendEventActivity:
                 EventBridge backend, or a fake in tests).
             source_prefix: Optional namespace before every source: ``"acme.data"`` publishes
                 source ``"ingestion"`` as ``Source = "acme.data.ingestion"``; ``detail.source``
-                keeps the logical source.
+                keeps the logical source. A prefix with whitespace, a control or a format
+                character is a `ValueError` here.
             max_entry_bytes: Entry size limit (AWS's formula), 256 KiB by default, at most
                 1 MiB (buses accept 1 MiB entries since January 2026).
         """
         if not 0 < max_entry_bytes <= MAX_ENTRY_BYTES_LIMIT:
             raise ValueError(f"max_entry_bytes must be 1..{MAX_ENTRY_BYTES_LIMIT}")
+        if source_prefix:
+            check_source_prefix(source_prefix)  # a bad one would fail every event
         self._publisher = publisher
         self._source_prefix = source_prefix
         self._max_entry_bytes = max_entry_bytes
@@ -84,7 +92,8 @@ class SendEventActivity:
             InvalidArgumentsError: Fewer than three arguments (non-retryable).
             UnsupportedArgumentsError: More than three: a caller newer than this worker.
             InvalidEventError: Bad source, event type or data: not decodable, wrong JSON type,
-                empty, too long, invalid Unicode, too deep, NaN (non-retryable, nothing sent).
+                empty, too long, invalid Unicode, a control or format character (or
+                whitespace in a source), too deep, NaN (non-retryable, nothing sent).
             EventTooLargeError: Entry over the size limit (non-retryable, nothing sent).
             EventRejectedError: The bus refused the entry (non-retryable).
             EventBusNotFoundError: The bus does not exist (retried with a long delay).

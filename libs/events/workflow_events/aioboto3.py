@@ -93,7 +93,9 @@ class EventBridgeSender:
             SharedActivityError: When the whole call failed, as `PUT_EVENTS_ERROR_TABLE` says:
                 `EventBusNotFoundError` or `EventAccessDeniedError` (retried with the
                 operator delay), `EventThrottledError`, `EventPublishRetryableError`, or
-                `EventRejectedError` (not retried).
+                `EventRejectedError` (not retried). An answer entry with neither an
+                ``EventId`` nor an ``ErrorCode`` is that entry's retryable
+                `EventPublishRetryableError` (a malformed answer).
         """
         request = [
             {
@@ -129,10 +131,15 @@ class EventBridgeSender:
         return outcomes
 
     def _outcome(self, result: Any) -> EntryOutcome:
+        # An empty or missing EventId and ErrorCode are both absent: an entry with neither
+        # is a malformed answer, which `error_for_outcome` makes retryable.
+        if not isinstance(result, dict):
+            result = {}
+        event_id, code, message = (result.get(k) for k in ("EventId", "ErrorCode", "ErrorMessage"))
         outcome = EntryOutcome(
-            bus_event_id=result.get("EventId"),
-            error_code=result.get("ErrorCode"),
-            error_message=result.get("ErrorMessage"),
+            bus_event_id=event_id if isinstance(event_id, str) and event_id else None,
+            error_code=code if isinstance(code, str) and code else None,
+            error_message=message if isinstance(message, str) else None,
         )
         if outcome.ok:
             return outcome

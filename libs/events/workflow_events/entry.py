@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -29,6 +30,7 @@ __all__ = [
     "MAX_ENTRY_BYTES_LIMIT",
     "MAX_SOURCE_CHARS",
     "build_entry",
+    "check_source_prefix",
     "entry_size",
     "normalise_data",
 ]
@@ -180,7 +182,41 @@ def _find_invalid_unicode(value: Any, path: str) -> tuple[str, int] | None:
     return None
 
 
-def _check_name(field: str, value: object, max_chars: int) -> str:
+def _name_problem(value: str, inner_spaces: bool) -> tuple[str, int, str] | None:
+    """The first character a name may not hold: (what it is, its index, its code point).
+
+    The slow path, only for a name the fast path of `_check_name` refused: one pass with
+    `unicodedata.category`, so valid names never pay for it. None when every character is
+    acceptable (unassigned or private-use ones, which `str.isprintable` also refuses).
+    """
+    last = len(value) - 1
+    for index, char in enumerate(value):
+        category = unicodedata.category(char)
+        code_point = f"U+{ord(char):04X}"
+        if category == "Cs":
+            return "a lone surrogate", index, code_point
+        if category == "Cc":
+            return f"the control character {code_point}", index, code_point
+        if category == "Cf":
+            name = unicodedata.name(char, "")
+            shown = f"{code_point} ({name})" if name else code_point
+            return f"the invisible format character {shown}", index, code_point
+        if category in {"Zl", "Zp"}:
+            return f"the line or paragraph separator {code_point}", index, code_point
+        if char.isspace() and (not inner_spaces or index in {0, last}):
+            return f"whitespace {code_point}", index, code_point
+    return None
+
+
+def _check_name(field: str, value: object, max_chars: int, *, inner_spaces: bool) -> str:
+    r"""``value`` if it is a valid ``Source`` (``inner_spaces=False``) or ``DetailType``.
+
+    Neither may hold a control character (C0, DEL, C1: EventBridge fails the whole call on
+    one), an invisible format character (category Cf: ``\u200b`` makes ``"\u200baws.ec2"``
+    a name that looks like a reserved one), a line or paragraph separator, or a lone
+    surrogate. A source holds no whitespace at all (sources look like ``com.acme.app``); a
+    detail type may hold spaces (``"Object Created"``), but not at either end.
+    """
     if not isinstance(value, str) or not value.strip():
         shown = repr(value[:40]) if isinstance(value, str) else json_type(value)
         raise _invalid(field, f"must be a non-empty string, got {shown}")
@@ -190,10 +226,40 @@ def _check_name(field: str, value: object, max_chars: int) -> str:
             f"{len(value)} characters long; EventBridge allows {max_chars}",
             length=len(value),
         )
-    index = _lone_surrogate(value)
-    if index is not None:
+    # The fast path, C-level scans: printable means no control, format, separator,
+    # surrogate or unassigned character, and no whitespace but the ASCII space.
+    if value.isprintable() and (
+        (value[0] != " " and value[-1] != " ") if inner_spaces else " " not in value
+    ):
+        return value
+    problem = _name_problem(value, inner_spaces)
+    if problem is None:
+        return value
+    what, index, code_point = problem
+    if what == "a lone surrogate":
         raise _invalid(field, f"not valid Unicode (a lone surrogate at index {index})")
-    return value
+    if not what.startswith("whitespace"):
+        problem_text = f"contains {what} at index {index}, which EventBridge does not accept"
+    elif inner_spaces:
+        problem_text = f"starts or ends with {what} (index {index}); trim it"
+    else:
+        problem_text = (
+            f"contains {what} at index {index}; a source has no whitespace"
+            " (sources look like com.acme.app)"
+        )
+    raise _invalid(field, problem_text, code_point=code_point, index=index)
+
+
+def check_source_prefix(prefix: str) -> str:
+    """``prefix`` if it can start a source (``acme.data``); else a `ValueError` saying why.
+
+    For the configuration: a bad prefix would make every event fail, so the worker refuses
+    it when the activity is built.
+    """
+    try:
+        return _check_name("source", f"{prefix}.x", MAX_SOURCE_CHARS, inner_spaces=False)[:-2]
+    except InvalidEventError as err:
+        raise ValueError(f"source_prefix {prefix!r}: {err.message.partition(': ')[2]}") from None
 
 
 def build_entry(
@@ -222,15 +288,21 @@ def build_entry(
 
     Raises:
         InvalidEventError: A field is missing, of the wrong type, too long or not valid
-            Unicode (a lone surrogate), the source is reserved (``aws.``), or ``data`` is not
-            a serialisable JSON object within `MAX_DATA_DEPTH` (names the field or path).
+            Unicode (a lone surrogate); the source or event type holds a control or
+            invisible format character, or whitespace EventBridge sources do not have
+            (names the code point and its index); the source is reserved (``aws.``); or
+            ``data`` is not a serialisable JSON object within `MAX_DATA_DEPTH` (names the
+            field or path).
         EventTooLargeError: The entry exceeds ``max_entry_bytes``.
     """
-    logical_source = _check_name("source", source, MAX_SOURCE_CHARS)
-    detail_type = _check_name("event_type", event_type, MAX_DETAIL_TYPE_CHARS)
+    logical_source = _check_name("source", source, MAX_SOURCE_CHARS, inner_spaces=False)
+    detail_type = _check_name("event_type", event_type, MAX_DETAIL_TYPE_CHARS, inner_spaces=True)
     bus_source = logical_source
     if source_prefix:
-        bus_source = _check_name("source", f"{source_prefix}.{logical_source}", MAX_SOURCE_CHARS)
+        bus_source = _check_name(
+            "source", f"{source_prefix}.{logical_source}", MAX_SOURCE_CHARS, inner_spaces=False
+        )
+    # After the checks above: no leading space or invisible character can hide the prefix.
     if bus_source.lower().startswith("aws."):
         raise _invalid(
             "source", f"{bus_source!r} is reserved: sources starting with 'aws.' belong to AWS"

@@ -3,7 +3,8 @@
 One table, `ENTRY_ERROR_TABLE`, read top to bottom; a code not in it is permanent. The
 codes are those PutEvents documents for ``Entries[].ErrorCode``: ``InternalFailure`` and
 ``ThrottlingException`` are retryable, the permission codes wait for an operator, the rest
-describe the entry itself.
+describe the entry itself. An entry with neither an ``EventId`` nor an ``ErrorCode`` is a
+malformed answer, retried.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from workflow_events._ports import EntryOutcome
 
 __all__ = [
     "ENTRY_ERROR_TABLE",
+    "MALFORMED_ANSWER",
     "RETRYABLE_ENTRY_CODES",
     "THROTTLE_RETRY_DELAY",
+    "bus_for_message",
     "error_for_outcome",
     "retry_delay_for",
     "safe_aws_message",
@@ -34,6 +37,9 @@ __all__ = [
 
 THROTTLE_RETRY_DELAY = timedelta(seconds=1)
 """Next-retry-delay hint given to Temporal for a throttled entry or call."""
+
+MALFORMED_ANSWER = "MalformedAnswer"
+"""``error_code`` of an answer entry with neither an ``EventId`` nor an ``ErrorCode``."""
 
 _GRANT = (
     "grant events:PutEvents on bus {bus} to the worker's AWS identity"
@@ -84,6 +90,34 @@ def safe_aws_message(text: str) -> str:
     return first
 
 
+_MAX_BUS_CHARS_SHOWN = 100
+_BUS_HEAD_CHARS = 60  # an ARN's account, region and the start of the name
+
+
+def _shorten(name: str) -> str:
+    if len(name) <= _MAX_BUS_CHARS_SHOWN:
+        return name
+    tail = _MAX_BUS_CHARS_SHOWN - _BUS_HEAD_CHARS - 3
+    return f"{name[:_BUS_HEAD_CHARS]}...{name[-tail:]}"
+
+
+def bus_for_message(bus_name: str, text: str | None = None) -> str:
+    """The bus as a message shows it: quoted, a long name or ARN cut in its middle.
+
+    A message is cut at 500 characters: a 256-character ARN named twice would push the fix
+    out of it. Details keep the full name. With ``text`` (an AWS message), returns that text
+    with the bus's full name (and an ARN's own name part) shortened the same way instead.
+    """
+    if text is None:
+        return repr(_shorten(bus_name))
+    if len(bus_name) > _MAX_BUS_CHARS_SHOWN:
+        text = text.replace(bus_name, _shorten(bus_name))
+        name = bus_name.rpartition("/")[2]
+        if len(name) > _MAX_BUS_CHARS_SHOWN:
+            text = text.replace(name, _shorten(name))
+    return text
+
+
 def retry_delay_for(
     error: type[SharedActivityError], operator_retry_delay: timedelta
 ) -> timedelta | None:
@@ -103,20 +137,35 @@ def error_for_outcome(
 ) -> SharedActivityError:
     """Returns the error for a failed entry, carrying the bus's code and message.
 
+    An entry with no error code (nor an event id: the answer is malformed) is a retryable
+    `EventPublishRetryableError` with ``error_code`` `MALFORMED_ANSWER`: sending the entry
+    again is safe, it keeps its event id.
+
     Args:
         outcome: The failed entry's outcome.
         bus_name: The bus, named in the message of an operator error.
         operator_retry_delay: ``next_retry_delay`` of an operator error (permission).
     """
-    code = outcome.error_code or "Unknown"
     message = safe_aws_message(outcome.error_message) if outcome.error_message else None
+    code = outcome.error_code
+    if not code:
+        # Neither an EventId nor an ErrorCode: the answer is malformed (a broken proxy, a
+        # truncated body), not a refusal. Repeating the call is safe: the entry keeps its
+        # event id, so consumers drop a duplicate.
+        return EventPublishRetryableError(
+            "EventBridge answered the entry with neither an EventId nor an ErrorCode"
+            " (a malformed answer); retrying, the event keeps its id",
+            {"error_code": MALFORMED_ANSWER, "error_message": message},
+        )
     error: type[SharedActivityError] = EventRejectedError
     action = "rejected; not retried"
     for codes, row_error, row_action in ENTRY_ERROR_TABLE:
         if code in codes:
             error, action = row_error, row_action
             break
-    bus = repr(bus_name) if bus_name else "(the configured bus)"
+    bus = bus_for_message(bus_name) if bus_name else "(the configured bus)"
+    if message and bus_name:
+        message = bus_for_message(bus_name, message)
     reason = f"{code}: {message}" if message else code
     return error(
         f"EventBridge did not accept the event ({reason}): {action.format(bus=bus)}",

@@ -42,7 +42,7 @@ from workflow_contracts import (
     SharedActivityError,
 )
 
-from workflow_events.outcomes import retry_delay_for, safe_aws_message
+from workflow_events.outcomes import bus_for_message, retry_delay_for, safe_aws_message
 
 __all__ = ["PUT_EVENTS_ERROR_TABLE", "CallFailure", "Match", "map_put_events_error"]
 
@@ -62,9 +62,11 @@ class CallFailure:
     cause: str
 
 
+# The fix comes first and names the bus once (shortened when long, see bus_for_message):
+# a message is cut at 500 characters, and the AWS message that follows may be long too.
 _BUS_MISSING = CallFailure(
     EventBusNotFoundError,
-    "event bus {bus} does not exist: create event bus {bus} in this account and region,"
+    "the event bus does not exist: create event bus {bus} in this account and region,"
     " or fix the bus name the worker is configured with",
 )
 _NO_PERMISSION = CallFailure(
@@ -203,9 +205,10 @@ def map_put_events_error(
 ) -> SharedActivityError:
     """Our error for a failed PutEvents call, by the first matching row of the table.
 
-    Its message names the cause and the fix; its details carry ``error_code`` (the AWS code,
-    or the exception's class), ``error_message`` (first line, credentials removed),
-    ``http_status`` (None when there was no answer) and ``bus_name``.
+    Its message names the cause and the fix (a long bus name or ARN shortened in its middle,
+    so the fix always fits); its details carry ``error_code`` (the AWS code, or the
+    exception's class), ``error_message`` (first line, credentials removed), ``http_status``
+    (None when there was no answer) and ``bus_name`` (in full).
     """
     code: str | None = None
     status: int | None = None
@@ -235,9 +238,10 @@ def map_put_events_error(
         failure.error.error_type,
         exc_info=not expected,  # an unknown exception's stack is needed to fix it
     )
-    cause = failure.cause.format(bus=repr(bus_name))
+    cause = failure.cause.format(bus=bus_for_message(bus_name))
+    shown = bus_for_message(bus_name, message)
     return failure.error(
-        f"PutEvents failed: {cause} ({name}: {message})"
+        f"PutEvents failed: {cause} ({name}: {shown})"
         if message
         else f"PutEvents failed: {cause} ({name})",
         {"error_code": name, "error_message": message, "http_status": status, "bus_name": bus_name},

@@ -110,3 +110,22 @@ class RawArgumentsWorkflow:
                 "details": list(cause.details),
             }
         return {"result": result}
+
+
+@workflow.defn
+class StatusWithActivityIdWorkflow:
+    """Calls the activity by name under a chosen activity id (any text the server accepts)."""
+
+    @workflow.run
+    async def run(self, file_id: str, status: str, activity_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = await workflow.execute_activity(
+            UPDATE_FILE_STATUS_ACTIVITY,
+            args=[file_id, status],
+            activity_id=activity_id,
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=RetryPolicy(
+                initial_interval=timedelta(milliseconds=100), maximum_attempts=3
+            ),
+            result_type=dict,
+        )
+        return result

@@ -28,7 +28,19 @@ from workflow_contracts import (
     SharedActivityError,
 )
 
-__all__ = ["MIGRATE_FIX", "DriverFacts", "ErrorRule", "driver_facts", "map_error", "match_rule"]
+Arguments = Sequence[tuple[str, object]]
+"""The values a call sent, by name (``("activity_id", "a")``): which one a class-22 error
+(a value the database cannot store) is about is found among them."""
+
+__all__ = [
+    "MIGRATE_FIX",
+    "Arguments",
+    "DriverFacts",
+    "ErrorRule",
+    "driver_facts",
+    "map_error",
+    "match_rule",
+]
 
 MIGRATE_FIX = (
     "Run the migrations: python -m workflow_file_status.migrate upgrade --database-url URL"
@@ -37,7 +49,12 @@ MIGRATE_FIX = (
 """How an operator fixes a missing table, column or function (ends the message)."""
 
 _MAX_DRIVER_MESSAGE = 160
+_MAX_VALUE_EXCERPT = 40
 _CHAIN_LIMIT = 8
+# What PostgreSQL's class-22 messages say about the value (English server messages; other
+# languages fall back to a message that names no value).
+_BYTE_SEQUENCE = re.compile(r"\b0x([0-9a-fA-F]{2})\b")
+_COLUMN_LENGTH = re.compile(r"character varying\((\d+)\)|character\((\d+)\)")
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
 _SECRET = re.compile(r"(?i)\b(password|passwd|pwd|secret|token)\s*[=:]\s*\S+")
 
@@ -78,6 +95,9 @@ class ErrorRule:
         types: Exception classes.
         messages: Regular expressions searched in the driver message (case-insensitive).
         fix: What an operator does about it (ends the message), if anything.
+        names_value: The error is about a value the call sent (a value the database cannot
+            store): the message names that argument with a short excerpt, and ``details``
+            carry ``"argument"``, when the driver message tells which one it is.
     """
 
     error: type[SharedActivityError]
@@ -87,6 +107,7 @@ class ErrorRule:
     types: tuple[type[BaseException], ...] = ()
     messages: tuple[str, ...] = ()
     fix: str = ""
+    names_value: bool = False
 
     def matches(self, facts: DriverFacts) -> bool:
         """Tells whether this row applies to the exception described by ``facts``."""
@@ -128,6 +149,7 @@ def map_error(
     *,
     operation: str,
     operator_retry_delay: timedelta,
+    arguments: Arguments = (),
 ) -> SharedActivityError:
     """The typed error to raise for ``err`` (which it does not wrap).
 
@@ -136,6 +158,8 @@ def map_error(
         rules: The backend's ordered table.
         operation: The repository method (``change_status``), named in the message.
         operator_retry_delay: ``next_retry_delay`` of the errors an operator fixes.
+        arguments: The values the call sent, by name: a value the database cannot store is
+            named in the message (a short excerpt, never the whole value).
     """
     facts = driver_facts(err)
     rule = match_rule(facts, rules)
@@ -143,7 +167,11 @@ def map_error(
     cause = rule.cause if rule else "unclassified database error"
     code = f"SQLSTATE {facts.sqlstate}" if facts.sqlstate else facts.code
     where = f"{facts.error}, {code}" if code else facts.error
-    message = f"{operation}: {cause} ({where}): {facts.message or 'no message'}"
+    culprit = _culprit(facts.message, arguments) if rule and rule.names_value else None
+    subject = f"{culprit[0]} {culprit[1]} " if culprit else ""
+    if rule and rule.names_value and not culprit:
+        subject = "a value "
+    message = f"{operation}: {subject}{cause} ({where}): {facts.message or 'no message'}"
     if rule and rule.fix:
         message += f". {rule.fix}"
     details: dict[str, str | None] = {
@@ -153,8 +181,44 @@ def map_error(
     }
     if facts.code:
         details["code"] = facts.code
+    if culprit:
+        details["argument"] = culprit[0]
     delay = operator_retry_delay if issubclass(error_type, OperatorActionRequired) else None
     return error_type(message, details, next_retry_delay=delay)
+
+
+def _culprit(message: str, arguments: Arguments) -> tuple[str, str] | None:
+    """Which argument a class-22 driver message is about, and how to show it (short).
+
+    "value too long for type character varying(N)": the first text longer than N.
+    "invalid byte sequence ...: 0x00", "character with byte sequence 0xf0 0x9f 0x98 0x80 ...
+    has no equivalent in encoding ...": the first text holding that character.
+    """
+    texts = [(name, value) for name, value in arguments if isinstance(value, str)]
+    length = _COLUMN_LENGTH.search(message)
+    if length:
+        limit = int(length.group(1) or length.group(2))
+        for name, value in texts:
+            if len(value) > limit:
+                return name, f"of {len(value)} characters (the column holds {limit})"
+        return None
+    sequence = bytes(int(byte, 16) for byte in _BYTE_SEQUENCE.findall(message))
+    try:
+        character = sequence.decode()[:1]
+    except UnicodeDecodeError:
+        return None
+    for name, value in texts:
+        if character and character in value:
+            return name, _excerpt(value)
+    return None
+
+
+def _excerpt(value: str) -> str:
+    # ascii(): a NUL, an emoji or a control character stays printable, in Python's notation.
+    text = ascii(value)
+    if len(text) > _MAX_VALUE_EXCERPT:
+        text = text[: _MAX_VALUE_EXCERPT - 4] + "...'"
+    return text
 
 
 def _short(err: BaseException) -> str:

@@ -29,6 +29,7 @@ _DISCONNECT_TYPES = (
     asyncpg_base.InternalClientError,  # protocol state broken by a drop
     ConnectionError,
 )
+_NOT_DISCONNECT_TYPES = (asyncpg_base.DataError, asyncpg_base.ClientConfigurationError)
 
 
 def is_disconnect(err: BaseException) -> bool:
@@ -37,6 +38,10 @@ def is_disconnect(err: BaseException) -> bool:
     Then every pooled connection is likely stale too: refresh the pool and try again.
     """
     facts = driver_facts(err)
+    # asyncpg's own refusals of an argument or of the configuration are InterfaceErrors
+    # too, but the connection is fine: a fresh pool would fail the same way.
+    if any(isinstance(e, _NOT_DISCONNECT_TYPES) for e in facts.chain):
+        return False
     if any(isinstance(e, _DISCONNECT_TYPES) for e in facts.chain):
         return True
     if any(isinstance(e, DBAPIError) and e.connection_invalidated for e in facts.chain):

@@ -13,12 +13,21 @@ from workflow_contracts import (
     DatabaseConflictError,
     DatabaseReadOnlyError,
     DatabaseUnavailableError,
+    InvalidArgumentsError,
     SchemaNotMigratedError,
 )
 
 from workflow_file_status._errors import MIGRATE_FIX, ErrorRule
 
-__all__ = ["PG_RULES"]
+__all__ = ["PG_RULES", "URL_FIX"]
+
+URL_FIX = (
+    "Fix the worker's database URL: asyncpg does not take libpq's parameters (sslmode=... is"
+    " read as asyncpg's ssl=..., e.g. ?ssl=require); remove the others (sslrootcert,"
+    " connect_timeout, application_name...) or pass them as connect_args, and ask for SSL"
+    " only from a server that has it"
+)
+"""How an operator fixes a URL or connection setting asyncpg refuses (ends the message)."""
 
 PG_RULES: tuple[ErrorRule, ...] = (
     # Operator action: retried after a long delay; the message says what to do.
@@ -56,6 +65,35 @@ PG_RULES: tuple[ErrorRule, ...] = (
         ),
         fix="Check the user, password and database name of the worker's database URL, and"
         " its grants on the file-status tables and function",
+    ),
+    # A URL parameter asyncpg's connect() does not take (libpq's sslrootcert...), a bad ssl
+    # mode, a server without SSL for ssl=require, a bad server setting (22023 at connect).
+    # DatabaseAccessDenied is the operator type for the URL (3D000 is a wrong database name
+    # in it too): retried with the long delay until the configuration is fixed.
+    ErrorRule(
+        DatabaseAccessDeniedError,
+        "database URL or connection settings refused by asyncpg",
+        sqlstates=frozenset({"22023"}),  # invalid_parameter_value (server_settings)
+        types=(asyncpg_base.ClientConfigurationError, sa_exc.ArgumentError),
+        messages=(
+            r"connect\(\) got an unexpected keyword argument",
+            r"rejected SSL upgrade",
+            r"invalid value for parameter",
+        ),
+        fix=URL_FIX,
+    ),
+    # Permanent: a value the database cannot store (data_exception, the whole class: a
+    # character the database's encoding lacks, 22P05; invalid UTF-8 or NUL, 22021; too long
+    # for its column, 22001, ...) and asyncpg's own refusal of an argument. No retry can
+    # store it: fail at once, naming the value.
+    ErrorRule(
+        InvalidArgumentsError,
+        "cannot be stored",
+        sqlstates=frozenset({"22"}),
+        types=(asyncpg.DataError, asyncpg_base.DataError),
+        fix="Not retried: no retry can store this value (a character the database's encoding"
+        " lacks, or too long for its column)",
+        names_value=True,
     ),
     # Transient: retried with Temporal's back-off.
     ErrorRule(

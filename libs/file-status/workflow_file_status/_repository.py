@@ -31,7 +31,10 @@ class FileStatusRepository(Protocol):
             InvalidStatusTransitionError: Not allowed from the current status (nothing written).
             DatabaseUnavailableError: Connection lost, database down, statement timeout;
                 `DatabaseConflictError` for a deadlock, serialization failure or lock timeout.
-            OperatorActionRequired: `SchemaNotMigratedError`, `DatabaseReadOnlyError` or
-                `DatabaseAccessDeniedError`, retried after a long delay.
+            InvalidArgumentsError: A value the database cannot store (non-retryable).
+            OperatorActionRequired: `SchemaNotMigratedError`, `DatabaseReadOnlyError`,
+                `DatabaseAccessDeniedError` (also a database URL asyncpg refuses) or
+                `UnknownStoredStatusError` (a stored status this worker does not know),
+                retried after a long delay.
         """
         ...

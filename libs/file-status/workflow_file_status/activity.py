@@ -73,9 +73,13 @@ class UpdateFileStatusActivity:
             InvalidStatusTransitionError: Not allowed from the current status (non-retryable).
             DatabaseUnavailableError: Transient database failure, including
                 `DatabaseConflictError` (retried by Temporal).
+            InvalidArgumentsError: Also a value the database cannot store (PostgreSQL
+                SQLSTATE class 22, e.g. an id with a character a LATIN1 database lacks),
+                named in the message (non-retryable, nothing written).
             OperatorActionRequired: `SchemaNotMigratedError`, `DatabaseReadOnlyError`,
-                `DatabaseAccessDeniedError` (retried after a long delay; the message names
-                the fix).
+                `DatabaseAccessDeniedError` (also a database URL asyncpg refuses),
+                `UnknownStoredStatusError` (the file's stored status is not one this worker
+                knows) (retried after a long delay; the message names the fix).
         """
         file_uuid = parse_file_id(file_id)
         target = parse_status(status)

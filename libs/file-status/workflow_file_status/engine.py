@@ -13,12 +13,27 @@ DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./files.db"
 
 
 def normalise_database_url(url: str) -> str:
-    """Gives plain ``postgresql://`` / ``sqlite://`` URLs their async driver."""
+    """Gives plain ``postgresql://`` / ``sqlite://`` URLs their async driver.
+
+    For asyncpg, libpq's ``sslmode=MODE`` becomes asyncpg's ``ssl=MODE`` (the same six modes,
+    ``disable`` to ``verify-full``), so the URL most tools print works as it is: SQLAlchemy
+    hands every query parameter to ``asyncpg.connect()``, which has no ``sslmode`` argument.
+    A URL that already has ``ssl`` keeps both, and the worker reports the conflict. Other
+    libpq-only parameters (``sslrootcert``, ``connect_timeout``...) are left alone: asyncpg
+    refuses them and the repository reports an operator error that names the fix.
+    """
     parsed = make_url(url)
     if parsed.drivername in {"postgresql", "postgres"}:
         parsed = parsed.set(drivername="postgresql+asyncpg")
     elif parsed.drivername == "sqlite":
         parsed = parsed.set(drivername="sqlite+aiosqlite")
+    if (
+        parsed.drivername == "postgresql+asyncpg"
+        and "sslmode" in parsed.query
+        and "ssl" not in parsed.query
+    ):
+        mode = parsed.query["sslmode"]
+        parsed = parsed.difference_update_query(["sslmode"]).update_query_dict({"ssl": mode})
     return parsed.render_as_string(hide_password=False)
 
 

@@ -20,10 +20,11 @@ from workflow_contracts import (
     TemporalContext,
     TransitionGraph,
     UnknownFileError,
+    UnknownStoredStatusError,
     execution_id,
 )
 
-from workflow_file_status._errors import driver_facts, map_error
+from workflow_file_status._errors import Arguments, driver_facts, map_error
 from workflow_file_status._pg import fetch_change, is_disconnect
 from workflow_file_status._pg_errors import PG_RULES
 from workflow_file_status._sqlite import change_sqlite
@@ -36,11 +37,33 @@ from workflow_file_status.models import (
     StatusHistoryRecord,
 )
 
-__all__ = ["SqlFileStatusRepository", "allowed_sources", "idempotency_key"]
+__all__ = ["PG_NUL_ESCAPE", "SqlFileStatusRepository", "allowed_sources", "idempotency_key"]
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+_STATUSES: dict[str, FileStatus] = {status.value: status for status in FileStatus}
+_KNOWN = ", ".join(_STATUSES)
+_MAX_STORED_EXCERPT = 40
+
+PG_NUL_ESCAPE = "\\u0000"
+r"""What a NUL in a Temporal id (the dev server accepts one) is stored as on PostgreSQL.
+
+PostgreSQL text cannot hold U+0000 (SQLSTATE 22021). The ids are audit columns: the
+idempotency key is the ``execution_id`` hash of the real ids, so escaping changes no key.
+The six ASCII characters ``\u0000`` (JSON's spelling, as Temporal's UI shows the id) are
+stored in every database encoding (U+FFFD is not, in LATIN1) and say which character it was;
+an id that already held that text is stored the same, which only the key tells apart. SQLite
+stores NUL as it is.
+"""
+
+
+def _pg_text(value: str | None) -> str | None:
+    # A C-level scan per id; the replacement only for the rare id that holds a NUL.
+    if value is None or "\x00" not in value:
+        return value
+    return value.replace("\x00", PG_NUL_ESCAPE)
 
 
 def allowed_sources(target: FileStatus, transitions: TransitionGraph) -> list[str]:
@@ -57,24 +80,57 @@ def idempotency_key(context: TemporalContext) -> str | None:
     return execution_id(context) if context.activity_id is not None else None
 
 
+def _stored(
+    file_id: UUID, value: object, column: str, operator_retry_delay: timedelta
+) -> FileStatus:
+    """The `FileStatus` stored in ``column``; `UnknownStoredStatusError` if it is none.
+
+    A row written by a newer worker (a status added since) or set by hand: an operator
+    upgrades this worker or corrects the row, so the activity waits (retried every
+    ``operator_retry_delay``) instead of failing the workflow or retrying as an outage.
+    """
+    status = _STATUSES.get(value) if isinstance(value, str) else None
+    if status is not None:
+        return status
+    shown = ascii(value)
+    if len(shown) > _MAX_STORED_EXCERPT:
+        shown = shown[: _MAX_STORED_EXCERPT - 4] + "...'"
+    raise UnknownStoredStatusError(
+        f"file {file_id}: the stored status {shown} ({column}) is not one this worker knows"
+        f" ({_KNOWN}): upgrade the worker to the version that wrote it, or correct the row",
+        {
+            "file_id": str(file_id),
+            "stored_status": value[:_MAX_STORED_EXCERPT] if isinstance(value, str) else shown,
+            "column": column,
+        },
+        next_retry_delay=operator_retry_delay,
+    )
+
+
 def _outcome(
     file_id: UUID,
     target: FileStatus,
     row: Sequence[Any] | None,
     transitions: TransitionGraph,
+    operator_retry_delay: timedelta,
 ) -> StatusChange:
     if row is None:
         raise UnknownFileError(f"file {file_id} is not registered", {"file_id": str(file_id)})
     current, version, new_version, prior_from, prior_to, prior_version = row
     if prior_to is not None:
         return StatusChange(
-            file_id, FileStatus(prior_from), FileStatus(prior_to), True, int(prior_version)
+            file_id,
+            _stored(file_id, prior_from, "file_status_history.from_status", operator_retry_delay),
+            _stored(file_id, prior_to, "file_status_history.to_status", operator_retry_delay),
+            True,
+            int(prior_version),
         )
-    if new_version is not None:
-        return StatusChange(file_id, FileStatus(current), target, True, int(new_version))
     if current == target.value:
         return StatusChange(file_id, target, target, False, int(version))
-    allowed = sorted(t.value for t in transitions.get(FileStatus(current), frozenset()))
+    previous = _stored(file_id, current, "files.status", operator_retry_delay)
+    if new_version is not None:
+        return StatusChange(file_id, previous, target, True, int(new_version))
+    allowed = sorted(t.value for t in transitions.get(previous, frozenset()))
     raise InvalidStatusTransitionError(
         f"file {file_id}: status {current} cannot move to {target.value}"
         f" (allowed from {current}: {', '.join(allowed) or 'none'})",
@@ -104,7 +160,12 @@ class SqlFileStatusRepository:
     `DatabaseUnavailableError` (or `DatabaseConflictError`), retried by Temporal, or an
     `OperatorActionRequired` error (`SchemaNotMigratedError`, `DatabaseReadOnlyError`,
     `DatabaseAccessDeniedError`), retried after ``operator_retry_delay`` with a message that
-    names the fix. See `_pg_errors` and `_sqlite_errors` for the tables.
+    names the fix; a value PostgreSQL cannot store (SQLSTATE class 22) is a permanent
+    `InvalidArgumentsError` naming it. See `_pg_errors` and `_sqlite_errors` for the tables.
+    A stored status this worker does not know is `UnknownStoredStatusError` (operator).
+
+    On PostgreSQL a NUL in a Temporal id is stored as `PG_NUL_ESCAPE` (audit columns; the
+    key is computed from the real ids).
     """
 
     def __init__(
@@ -135,7 +196,14 @@ class SqlFileStatusRepository:
     ) -> StatusChange:
         """See `FileStatusRepository.change_status`."""
         return await self._guarded(
-            "change_status", self._change_status(file_id, target, context, transitions)
+            "change_status",
+            self._change_status(file_id, target, context, transitions),
+            arguments=lambda: (
+                ("workflow_id", context.workflow_id),
+                ("run_id", context.run_id),
+                ("activity_id", context.activity_id),
+                ("activity_run_id", context.activity_run_id),
+            ),
         )
 
     async def _change_status(
@@ -145,17 +213,17 @@ class SqlFileStatusRepository:
         context: TemporalContext,
         transitions: TransitionGraph,
     ) -> StatusChange:
-        key = idempotency_key(context)
+        key = idempotency_key(context)  # of the real ids, whatever is stored below
         sources = allowed_sources(target, transitions)
         args = (
             file_id,
             target.value,
             sources,
             key,
-            context.workflow_id,
-            context.run_id,
-            context.activity_id,
-            context.activity_run_id,
+            _pg_text(context.workflow_id),
+            _pg_text(context.run_id),
+            _pg_text(context.activity_id),
+            _pg_text(context.activity_run_id),
             context.attempt,
         )
         for _ in range(3):
@@ -171,7 +239,7 @@ class SqlFileStatusRepository:
                     raise
                 logger.info("retrying status change of %s after a unique violation", file_id)
                 continue
-            return _outcome(file_id, target, row, transitions)
+            return _outcome(file_id, target, row, transitions, self._operator_retry_delay)
         raise DatabaseConflictError(
             f"change_status: status change of {file_id} kept conflicting",
             {"sqlstate": "23505", "error": "UniqueViolation", "operation": "change_status"},
@@ -182,7 +250,11 @@ class SqlFileStatusRepository:
 
         Registering the same id again returns the existing file unchanged.
         """
-        return await self._guarded("register_file", self._register_file(file))
+        return await self._guarded(
+            "register_file",
+            self._register_file(file),
+            arguments=lambda: (("name", file.name), ("uri", file.uri)),
+        )
 
     async def _register_file(self, file: FileCreate) -> FileRead:
         async with AsyncSession(self._engine, expire_on_commit=False) as session:
@@ -203,7 +275,10 @@ class SqlFileStatusRepository:
     async def _get_file(self, file_id: UUID) -> FileRead | None:
         async with AsyncSession(self._engine) as session:
             record = await session.get(FileRecord, file_id)
-            return FileRead.model_validate(record, from_attributes=True) if record else None
+            if record is None:
+                return None
+            _stored(file_id, record.status, "files.status", self._operator_retry_delay)
+            return FileRead.model_validate(record, from_attributes=True)
 
     async def get_history(self, file_id: UUID) -> list[StatusHistoryRead]:
         """The file's status changes, oldest first."""
@@ -218,7 +293,17 @@ class SqlFileStatusRepository:
                 .where(StatusHistoryRecord.file_id == file_id)
                 .order_by(col(StatusHistoryRecord.version))
             )
-            return [StatusHistoryRead.model_validate(r, from_attributes=True) for r in rows]
+            history = []
+            for row in rows:
+                for column, value in (
+                    ("from_status", row.from_status),
+                    ("to_status", row.to_status),
+                ):
+                    _stored(
+                        file_id, value, f"file_status_history.{column}", self._operator_retry_delay
+                    )
+                history.append(StatusHistoryRead.model_validate(row, from_attributes=True))
+            return history
 
     async def _reconnecting(self, call: Callable[[], Awaitable[T]]) -> T:
         """Runs ``call``; after a lost connection, once more on a fresh pool (PostgreSQL).
@@ -237,8 +322,18 @@ class SqlFileStatusRepository:
         await self._engine.dispose()
         return await call()
 
-    async def _guarded(self, operation: str, call: Awaitable[T]) -> T:
-        """Awaits ``call``; a database failure leaves as one typed error, with no driver cause."""
+    async def _guarded(
+        self,
+        operation: str,
+        call: Awaitable[T],
+        *,
+        arguments: Callable[[], Arguments] | None = None,
+    ) -> T:
+        """Awaits ``call``; a database failure leaves as one typed error, with no driver cause.
+
+        ``arguments`` gives the text values the call writes, by name (built only on a
+        failure), so that a value the database cannot store is named in the error.
+        """
         try:
             return await call
         except SharedActivityError:
@@ -249,6 +344,7 @@ class SqlFileStatusRepository:
                 self._rules,
                 operation=operation,
                 operator_retry_delay=self._operator_retry_delay,
+                arguments=arguments() if arguments else (),
             )
             # The original stays in the worker's log (SQLAlchemy's text, never the URL).
             logger.warning("%s failed: %s", operation, mapped.message, exc_info=err)

@@ -14,9 +14,11 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from temporalio.api.workflow.v1 import PendingActivityInfo
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
@@ -259,3 +261,68 @@ async def test_a_retried_standalone_run_keeps_one_id(
     assert result["event_id"] == json.loads(first)["id"] == execution_id(context)
     delivered = await route.receive(expected=2)
     assert [e["detail"]["id"] for e in delivered] == [result["event_id"]] * 2
+
+
+async def test_control_and_format_characters_in_names_fail_once_and_send_nothing(
+    temporal_env: WorkflowEnvironment, events_client: EventBridgeClient, sqs_client: SQSClient
+) -> None:
+    """moto (like EventBridge) fails the whole call on such a name: it must never be sent."""
+    route = await make_route(events_client, sqs_client, ANY_INGESTION)
+    cases = [
+        ['"ing\\u0000estion"', '"t"', "{}"],
+        ['"ingestion"', '"t\\u0000t"', "{}"],
+        ['"ingestion"', '"a\\nb"', "{}"],
+        ['"ingestion"', '"x\\u0085"', "{}"],
+        ['"ingestion\\u007f"', '"t"', "{}"],
+        ['"\\u200baws.ec2"', '"t"', "{}"],
+        ['" aws.ec2"', '"t"', "{}"],
+        ['"\\u200b"', '"t"', "{}"],
+        ['"my source"', '"t"', "{}"],
+        ['"ingestion"', '"Object Created"', '{"ok": 1}'],
+    ]
+    sender = new_aioboto3_event_sender(events_client, route.bus_name)
+    async with worker(temporal_env, sender, batching=False) as task_queue:
+        handle = await temporal_env.client.start_workflow(
+            "SendRawWorkflow", cases, id=f"names-{uuid.uuid4()}", task_queue=task_queue
+        )
+        answers = await handle.result()
+    *failures, sent = answers
+    fields = ["source", "event_type", "event_type", "event_type", "source"] + ["source"] * 4
+    code_points = ["U+0000", "U+0000", "U+000A", "U+0085", "U+007F"]
+    code_points += ["U+200B", "U+0020", "U+200B", "U+0020"]
+    for failure, field, code_point in zip(failures, fields, code_points, strict=True):
+        assert failure["type"] == ErrorType.INVALID_EVENT, failure
+        assert failure["non_retryable"] is True
+        assert failure["message"].startswith(f"{field}: ") and code_point in failure["message"]
+    assert await activity_attempts(handle) == [1] * len(cases)  # nothing was retried
+    [event] = await route.receive(expected=1)
+    assert event["detail"]["id"] == sent["event_id"]
+    assert event["detail-type"] == "Object Created"
+
+
+async def test_a_control_character_in_a_batch_fails_only_its_own_caller_once(
+    temporal_env: WorkflowEnvironment, events_client: EventBridgeClient, sqs_client: SQSClient
+) -> None:
+    route = await make_route(events_client, sqs_client, ANY_INGESTION)
+    sender = Recorder(new_aioboto3_event_sender(events_client, route.bus_name))
+    async with worker(temporal_env, sender, batching=True) as task_queue:
+        bad = await temporal_env.client.start_workflow(
+            "SendByNameWorkflow",
+            args=[["ingestion", "file\u0000ingested", {"n": 99}], 3],
+            id=f"bad-{uuid.uuid4()}",
+            task_queue=task_queue,
+        )
+        good = await asyncio.gather(*(start(temporal_env, task_queue, {"n": n}) for n in range(5)))
+        results = await asyncio.gather(*(handle.result() for handle in good))
+        with pytest.raises(WorkflowFailureError) as info:
+            await bad.result()
+    assert isinstance(info.value.cause, ActivityError)
+    cause = info.value.cause.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == ErrorType.INVALID_EVENT and cause.non_retryable
+    assert "event_type" in cause.message and "U+0000" in cause.message
+    assert await activity_attempts(bad) == [1]
+    assert all(b"\\u0000ingested" not in d for call in sender.calls for d in call)
+    events = await route.receive(expected=5)
+    assert sorted(e["detail"]["data"]["n"] for e in events) == list(range(5))
+    assert {e["detail"]["id"] for e in events} == {r["event_id"] for r in results}

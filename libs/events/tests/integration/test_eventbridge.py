@@ -243,3 +243,52 @@ async def test_a_5xx_is_retryable_and_the_client_does_not_retry_it_itself(
     assert not info.value.non_retryable
     assert info.value.details[0].get("http_status") == 500, info.value.message
     assert _Always500.hits == 1  # Temporal's retry policy governs, not botocore's
+
+
+async def test_a_long_missing_bus_arn_still_gets_the_whole_fix(
+    events_client: EventBridgeClient,
+) -> None:
+    arn = "arn:aws:events:us-east-1:123456789012:event-bus/" + "b" * 200
+    sender = new_aioboto3_event_sender(events_client, arn)
+    with pytest.raises(EventBusNotFoundError) as info:
+        await sender.send_batch([entry(1)])
+    message = info.value.message
+    assert len(message) <= 500
+    assert "create event bus 'arn:aws:events:us-east-1:123456789012:event-bus/" in message
+    assert "or fix the bus name the worker is configured with" in message
+    assert info.value.details[0]["bus_name"] == arn
+
+
+class _EntryWithoutIdOrCode(BaseHTTPRequestHandler):
+    """Answers 200 with an entry that has neither EventId nor ErrorCode (a broken proxy)."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b'{"FailedEntryCount": 0, "Entries": [{}]}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+async def test_a_malformed_answer_entry_is_retryable(aws_env: dict[str, str]) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EntryWithoutIdOrCode)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        async with open_events_client(
+            region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{server.server_port}"
+        ) as client:
+            publisher = BatchingPublisher(new_aioboto3_event_sender(client, "bus"))
+            with pytest.raises(EventPublishRetryableError) as info:
+                await publisher.publish(entry(1))
+            await publisher.aclose()
+    finally:
+        server.shutdown()
+    assert type(info.value) is EventPublishRetryableError
+    assert not info.value.non_retryable
+    assert info.value.details[0]["error_code"] == "MalformedAnswer"

@@ -228,7 +228,9 @@ def test_the_operator_delay_is_configurable() -> None:
         ("InvalidAccountIdException", EventRejectedError),
         ("RedactionFailure", EventRejectedError),
         ("SomethingNew", EventRejectedError),
-        (None, EventRejectedError),
+        # No code at all is a malformed answer, not a refusal: retried (same event id).
+        (None, EventPublishRetryableError),
+        ("", EventPublishRetryableError),
     ],
 )
 def test_an_entry_code_maps_to_our_error(code: str | None, expected: type) -> None:
@@ -239,7 +241,7 @@ def test_an_entry_code_maps_to_our_error(code: str | None, expected: type) -> No
     )
     assert type(err) is expected
     assert err.non_retryable is (expected is EventRejectedError)
-    assert err.details[0]["error_code"] == (code or "Unknown")
+    assert err.details[0]["error_code"] == (code or "MalformedAnswer")
     if expected is EventAccessDeniedError:
         assert err.next_retry_delay == timedelta(seconds=5)
         assert f"grant events:PutEvents on bus {BUS!r}" in err.message
@@ -298,3 +300,63 @@ async def test_the_sender_builds_each_failed_entry_s_error() -> None:
 def test_the_operator_delay_must_be_positive() -> None:
     with pytest.raises(ValueError):
         EventBridgeSender(FakeClient({}), BUS, operator_retry_delay=timedelta(0))  # type: ignore[arg-type]
+
+
+LONG_ARN = "arn:aws:events:us-east-1:123456789012:event-bus/" + "b" * 200
+
+
+def test_a_long_bus_name_keeps_the_fix_whole_and_the_full_name_in_details() -> None:
+    aws_message = f"Event bus {LONG_ARN} does not exist."
+    err = map_put_events_error(
+        client_error("ResourceNotFoundException", message=aws_message), bus_name=LONG_ARN
+    )
+    assert type(err) is EventBusNotFoundError
+    assert len(err.message) <= 500
+    assert "in this account and region, or fix the bus name the worker is configured with" in (
+        err.message
+    )
+    assert LONG_ARN not in err.message  # shortened: head (account, region) ... tail (name)
+    assert "arn:aws:events:us-east-1:123456789012:event-bus/" in err.message
+    assert err.details[0]["bus_name"] == LONG_ARN
+
+
+@pytest.mark.parametrize(
+    "err",
+    [
+        client_error("AccessDeniedException", 400, "User: arn:x is not authorized"),
+        client_error("ResourceNotFoundException", 400, "Event bus x does not exist."),
+    ],
+)
+def test_the_bus_is_named_once_in_an_operator_message(err: Exception) -> None:
+    got = map_put_events_error(err, bus_name=LONG_ARN)
+    shown = got.message.count("...b")  # the shortened bus name
+    assert shown == 1, got.message
+    assert len(got.message) <= 500 and not got.message.endswith("...")
+
+
+def test_a_long_bus_name_in_an_entry_error_keeps_the_fix() -> None:
+    err = error_for_outcome(
+        EntryOutcome(error_code="NotAuthorizedForSourceException", error_message="x" * 290),
+        bus_name=LONG_ARN,
+    )
+    assert "grant events:PutEvents on bus 'arn:aws:events" in err.message
+    assert "to the worker's AWS identity" in err.message
+    assert len(err.message) <= 500
+
+
+@pytest.mark.parametrize(
+    "answer_entry",
+    [{}, {"ErrorMessage": "no code"}, {"EventId": None}, {"EventId": ""}, {"ErrorCode": ""}],
+    ids=["empty", "message-only", "null-id", "empty-id", "empty-code"],
+)
+async def test_an_entry_answered_without_event_id_or_code_is_retryable(
+    answer_entry: dict[str, Any],
+) -> None:
+    answer = {"FailedEntryCount": 0, "Entries": [answer_entry]}
+    sender = EventBridgeSender(FakeClient(answer), BUS)  # type: ignore[arg-type]
+    [outcome] = await sender.send_batch([one_entry()])
+    assert not outcome.ok
+    assert type(outcome.error) is EventPublishRetryableError
+    assert not outcome.error.non_retryable
+    assert "malformed" in outcome.error.message
+    assert outcome.error.details[0]["error_code"] == "MalformedAnswer"

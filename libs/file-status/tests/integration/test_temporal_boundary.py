@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -25,6 +26,7 @@ from workflow_contracts import (
     StatusChange,
     TemporalContext,
     TransitionGraph,
+    execution_id,
 )
 from workflow_devstack import PostgresDatabase, activity_attempts, create_database, drop_database
 from workflow_file_status import (
@@ -36,7 +38,11 @@ from workflow_file_status import (
     upgrade,
 )
 
-from tests.workflows import PatientStatusWorkflow, RawArgumentsWorkflow
+from tests.workflows import (
+    PatientStatusWorkflow,
+    RawArgumentsWorkflow,
+    StatusWithActivityIdWorkflow,
+)
 
 S = FileStatus
 
@@ -48,7 +54,7 @@ async def worker(env: WorkflowEnvironment, repository: FileStatusRepository) -> 
     async with Worker(
         env.client,
         task_queue=task_queue,
-        workflows=[PatientStatusWorkflow, RawArgumentsWorkflow],
+        workflows=[PatientStatusWorkflow, RawArgumentsWorkflow, StatusWithActivityIdWorkflow],
         activities=[activity.run],
     ):
         yield task_queue
@@ -253,3 +259,86 @@ async def test_twin_attempts_return_their_own_committed_change(
 
 async def _waiting(conn: asyncpg.Connection, n: int) -> bool:
     return await _lock_waiters(conn) >= n
+
+
+@pytest.mark.parametrize(
+    ("workflow_id", "activity_id"),
+    [("nul\x00wf-{}", "1"), ("nul-act-{}", "act\x00ivity"), ("\x00{}\x00", "\x00")],
+    ids=["workflow-id", "activity-id", "both"],
+)
+async def test_temporal_ids_with_a_nul_update_the_status_on_postgres(
+    temporal_env: WorkflowEnvironment,
+    pg_repository: SqlFileStatusRepository,
+    workflow_id: str,
+    activity_id: str,
+) -> None:
+    """The dev server accepts a NUL in ids; PostgreSQL text cannot hold one."""
+    file = await pg_repository.register_file(FileCreate(name="nul.csv", uri="/nul.csv"))
+    workflow_id = workflow_id.format(uuid.uuid4().hex[:8])
+    async with worker(temporal_env, pg_repository) as task_queue:
+        handle = await temporal_env.client.start_workflow(
+            StatusWithActivityIdWorkflow.run,
+            args=[str(file.id), "PROCESSING", activity_id],
+            id=workflow_id,
+            task_queue=task_queue,
+        )
+        result = await asyncio.wait_for(handle.result(), 20)
+    assert result["changed"] is True and result["version"] == 2
+    assert await activity_attempts(handle) == [1]
+    [row] = await pg_repository.get_history(file.id)
+    assert row.workflow_id == workflow_id.replace("\x00", "\\u0000")
+    assert row.activity_id == activity_id.replace("\x00", "\\u0000")
+    context = TemporalContext(
+        workflow_id, handle.result_run_id, activity_id, 1, namespace="default"
+    )
+    assert str(row.execution_id) == execution_id(context)  # keyed by the real ids
+
+
+async def test_an_unknown_stored_status_waits_for_the_operator_to_correct_the_row(
+    temporal_env: WorkflowEnvironment,
+    postgres_database: PostgresDatabase,
+    pg_engine: AsyncEngine,
+) -> None:
+    repository = SqlFileStatusRepository(
+        pg_engine, operator_retry_delay=timedelta(milliseconds=300)
+    )
+    file = await repository.register_file(FileCreate(name="archived.csv", uri="/a.csv"))
+    admin = await asyncpg.connect(postgres_database.dsn)
+    try:
+        async with admin.transaction():  # as a newer migration adding a status would
+            await admin.execute("ALTER TABLE files DROP CONSTRAINT ck_files_status")
+            await admin.execute("UPDATE files SET status = 'ARCHIVED' WHERE id = $1", file.id)
+        async with worker(temporal_env, repository) as task_queue:
+            handle = await temporal_env.client.start_workflow(
+                "PatientStatusWorkflow",
+                args=[str(file.id), "PROCESSING", 10],
+                id=f"archived-{file.id}",
+                task_queue=task_queue,
+            )
+            failed: list[Any] = []
+
+            async def failed_once() -> bool:
+                failed[:] = [await last_failure(handle)]
+                return failed[0] is not None
+
+            await eventually(failed_once, "the first failure")
+            info = failed[0].last_failure.application_failure_info
+            assert info.type == ErrorType.UNKNOWN_STORED_STATUS
+            assert not info.non_retryable
+            assert info.next_retry_delay.ToTimedelta() == timedelta(milliseconds=300)
+            message = failed[0].last_failure.message
+            assert str(file.id) in message and "'ARCHIVED'" in message
+            assert "upgrade the worker" in message and "correct the row" in message
+            assert await repository.get_history(file.id) == []
+
+            # The operator corrects the row; the waiting workflow completes.
+            await admin.execute("UPDATE files SET status = 'PENDING' WHERE id = $1", file.id)
+            result = await asyncio.wait_for(handle.result(), 20)
+        assert result["changed"] is True and result["version"] == 2
+    finally:
+        await admin.execute("DELETE FROM files WHERE id = $1", file.id)
+        await admin.execute(
+            "ALTER TABLE files ADD CONSTRAINT ck_files_status"
+            " CHECK (status IN ('PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'))"
+        )
+        await admin.close()

@@ -22,6 +22,7 @@ from workflow_contracts import (
     DatabaseConflictError,
     DatabaseReadOnlyError,
     DatabaseUnavailableError,
+    InvalidArgumentsError,
     OperatorActionRequired,
     SchemaNotMigratedError,
     SharedActivityError,
@@ -58,6 +59,13 @@ PG_SQLSTATES: dict[str, type[SharedActivityError]] = {
     "53100": DatabaseUnavailableError,  # disk_full
     "58000": DatabaseUnavailableError,  # system_error
     "58030": DatabaseUnavailableError,  # io_error
+    "22000": InvalidArgumentsError,  # data_exception: no retry stores the value
+    "22001": InvalidArgumentsError,  # string_data_right_truncation
+    "22021": InvalidArgumentsError,  # character_not_in_repertoire (NUL, invalid UTF-8)
+    "22P05": InvalidArgumentsError,  # untranslatable_character (LATIN1 database)
+    "22P02": InvalidArgumentsError,  # invalid_text_representation
+    "22003": InvalidArgumentsError,  # numeric_value_out_of_range
+    "22023": DatabaseAccessDeniedError,  # invalid_parameter_value: a connection setting
 }
 
 PG_TYPES: list[tuple[BaseException, type[SharedActivityError]]] = [
@@ -103,6 +111,34 @@ PG_TYPES: list[tuple[BaseException, type[SharedActivityError]]] = [
     (asyncpg.CrashShutdownError("crash"), DatabaseUnavailableError),
     (asyncpg.TooManyConnectionsError("sorry, too many clients"), DatabaseUnavailableError),
     (asyncpg.PostgresSystemError("could not read block"), DatabaseUnavailableError),
+    (
+        asyncpg.CharacterNotInRepertoireError('invalid byte sequence for encoding "UTF8": 0x00'),
+        InvalidArgumentsError,
+    ),
+    (
+        asyncpg.UntranslatableCharacterError("character with byte sequence 0xf0 0x9f 0x98 0x80"),
+        InvalidArgumentsError,
+    ),
+    (asyncpg.StringDataRightTruncationError("value too long"), InvalidArgumentsError),
+    # asyncpg's own check of an argument, before anything is sent (no SQLSTATE).
+    (
+        asyncpg_base.DataError("invalid input for query argument $5: 'x' (too long)"),
+        InvalidArgumentsError,
+    ),
+    # A URL parameter asyncpg's connect() does not take (libpq's, e.g. sslrootcert).
+    (
+        TypeError("connect() got an unexpected keyword argument 'sslrootcert'"),
+        DatabaseAccessDeniedError,
+    ),
+    (sa_exc.ArgumentError("All hosts are required to be present"), DatabaseAccessDeniedError),
+    (
+        asyncpg_base.ClientConfigurationError("`sslmode` parameter must be one of: disable, ..."),
+        DatabaseAccessDeniedError,
+    ),
+    (
+        asyncpg.InvalidParameterValueError('invalid value for parameter "statement_timeout"'),
+        DatabaseAccessDeniedError,
+    ),
 ]
 
 # Messages without a usable SQLSTATE (an internal error, a proxy in between).
@@ -111,6 +147,9 @@ PG_MESSAGES: dict[str, type[SharedActivityError]] = {
     'database "files" is not currently accepting connections': DatabaseUnavailableError,
     "connection is closed": DatabaseUnavailableError,
     "connection was closed in the middle of operation": DatabaseUnavailableError,
+    'PostgreSQL server at "db:5432" rejected SSL upgrade': DatabaseAccessDeniedError,
+    "connect() got an unexpected keyword argument 'sslmode'": DatabaseAccessDeniedError,
+    'invalid value for parameter "statement_timeout": "x"': DatabaseAccessDeniedError,
 }
 
 SQLITE_CODES: dict[tuple[str, str], type[SharedActivityError]] = {
@@ -246,8 +285,13 @@ def test_every_sqlite_exception_type(
 @pytest.mark.parametrize("rules", [PG_RULES, SQLITE_RULES], ids=["postgresql", "sqlite"])
 @pytest.mark.parametrize(
     "err",
-    [pg_raw("22P02", 'invalid input syntax for type uuid: "x"'), RuntimeError("boom"), KeyError(1)],
-    ids=["22P02", "RuntimeError", "KeyError"],
+    [
+        pg_raw("P0001", "raised by a trigger"),
+        RuntimeError("boom"),
+        KeyError(1),
+        TypeError("unsupported operand"),
+    ],
+    ids=["P0001", "RuntimeError", "KeyError", "TypeError"],
 )
 def test_anything_unknown_is_a_small_retryable_unavailable(
     rules: tuple[ErrorRule, ...], err: BaseException
@@ -260,7 +304,7 @@ def test_anything_unknown_is_a_small_retryable_unavailable(
 
 
 def test_operator_errors_get_the_configured_delay_and_name_the_fix() -> None:
-    for code in ("42P01", "25006", "28P01"):
+    for code in ("42P01", "25006", "28P01", "22023"):
         error = mapped(pg_raw(code), PG_RULES)
         assert isinstance(error, OperatorActionRequired) and not error.non_retryable
         assert error.next_retry_delay == timedelta(seconds=7) != OPERATOR_RETRY_DELAY
@@ -318,3 +362,76 @@ def test_each_row_is_reached_by_some_case() -> None:
     sqlite_cases += [e for e, _ in SQLITE_TYPES]
     reached = {id(match_rule(driver_facts(e), SQLITE_RULES)) for e in sqlite_cases}
     assert {id(r) for r in SQLITE_RULES} <= reached
+
+
+CHANGE_ARGUMENTS = (
+    ("file_id", "8d0b6f0e-0000-4000-8000-000000000000"),
+    ("status", "PROCESSING"),
+    ("workflow_id", "wf-" + "w" * 1100),
+    ("activity_id", "emoji-\U0001f600"),
+    ("run_id", "run\x00x"),
+)
+
+
+def mapped_with_arguments(err: BaseException) -> SharedActivityError:
+    return map_error(
+        err,
+        PG_RULES,
+        operation="change_status",
+        operator_retry_delay=timedelta(seconds=7),
+        arguments=CHANGE_ARGUMENTS,
+    )
+
+
+@pytest.mark.parametrize(
+    ("err", "argument", "shown"),
+    [
+        (
+            pg_raw(
+                "22P05",
+                'character with byte sequence 0xf0 0x9f 0x98 0x80 in encoding "UTF8" has no'
+                ' equivalent in encoding "LATIN1"',
+            ),
+            "activity_id",
+            "'emoji-\\U0001f600'",
+        ),
+        (
+            pg_raw("22021", 'invalid byte sequence for encoding "UTF8": 0x00'),
+            "run_id",
+            "'run\\x00x'",
+        ),
+        (
+            pg_raw("22001", "value too long for type character varying(1024)"),
+            "workflow_id",
+            "1103 characters",
+        ),
+    ],
+    ids=["22P05", "22021", "22001"],
+)
+def test_a_class_22_error_is_permanent_and_names_the_value(
+    err: BaseException, argument: str, shown: str
+) -> None:
+    for error in (mapped_with_arguments(err), mapped_with_arguments(pg_wrapped(err))):  # type: ignore[arg-type]
+        assert type(error) is InvalidArgumentsError
+        assert error.non_retryable and error.next_retry_delay is None
+        assert error.message.startswith(f"change_status: {argument} ")
+        assert shown in error.message
+        assert error.details[0]["argument"] == argument
+        assert "w" * 100 not in error.message  # a short repr, never the value
+        assert_small_and_clean(error)
+
+
+def test_a_class_22_error_without_a_recognisable_value_still_says_what_happened() -> None:
+    error = mapped_with_arguments(pg_raw("22003", "integer out of range"))
+    assert type(error) is InvalidArgumentsError and error.non_retryable
+    assert "cannot be stored" in error.message and "argument" not in error.details[0]
+    assert_small_and_clean(error)
+
+
+def test_a_libpq_parameter_in_the_url_names_the_fix() -> None:
+    error = mapped(TypeError("connect() got an unexpected keyword argument 'sslcert'"), PG_RULES)
+    assert type(error) is DatabaseAccessDeniedError and not error.non_retryable
+    assert error.next_retry_delay == timedelta(seconds=7)
+    assert "'sslcert'" in error.message and "database URL" in error.message
+    assert "ssl=" in error.message  # asyncpg's own name of the setting
+    assert_small_and_clean(error)
