@@ -1,9 +1,23 @@
 """Contracts shared by workflows and the shared activities.
 
 Light on purpose: only the standard library and ``temporalio`` are imported, so this package
-is safe to import inside Temporal's workflow sandbox without pass-through.
+is safe to import inside Temporal's workflow sandbox without pass-through. That includes the
+workflow-side helpers (`set_file_status`, `send_event`, `run_file_stage`, `call_activity`),
+which call the activities by name, as regular or local activities (`ActivityMode`).
 """
 
+from workflow_contracts.calls import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
+    LOCAL_RETRY_THRESHOLD,
+    LOCAL_TIMEOUT,
+    FileStageResult,
+    call_activity,
+    describe_failure,
+    run_file_stage,
+    send_event,
+    set_file_status,
+)
 from workflow_contracts.converter import DATA_CONVERTER
 from workflow_contracts.envelope import EventEnvelope, TemporalContext
 from workflow_contracts.errors import (
@@ -48,8 +62,12 @@ from workflow_contracts.wire import decode_argument, json_type, wire_activity
 
 __all__ = [
     "DATA_CONVERTER",
+    "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUT",
     "DEFAULT_TRANSITIONS",
     "EXECUTION_ID_NAMESPACE",
+    "LOCAL_RETRY_THRESHOLD",
+    "LOCAL_TIMEOUT",
     "MAX_ERROR_MESSAGE_CHARS",
     "OPERATOR_RETRY_DELAY",
     "SEND_EVENT_ACTIVITY",
@@ -69,6 +87,7 @@ __all__ = [
     "EventThrottledError",
     "EventTooLargeError",
     "FileAlreadyProcessingError",
+    "FileStageResult",
     "FileStatus",
     "InvalidArgumentsError",
     "InvalidEventError",
@@ -84,11 +103,16 @@ __all__ = [
     "UnknownFileError",
     "UnknownStoredStatusError",
     "UnsupportedArgumentsError",
+    "call_activity",
     "decode_argument",
+    "describe_failure",
     "execution_id",
     "execution_key",
     "is_transition_allowed",
     "json_type",
     "make_transition_graph",
+    "run_file_stage",
+    "send_event",
+    "set_file_status",
     "wire_activity",
 ]

@@ -1,13 +1,24 @@
-"""A workflow using the shared activities through the workflow-side helpers."""
+"""Workflows using the shared activities through the light workflow-side helpers.
+
+They import `workflow_contracts` only, with no pass-through: the sandbox never loads the
+activities' libraries.
+"""
 
 import asyncio
 from datetime import timedelta
 from uuid import UUID
 
 from temporalio import activity, workflow
-
-with workflow.unsafe.imports_passed_through():
-    from workflow_shared_activities import EventReceipt, FileStatus, send_event, set_file_status
+from workflow_contracts import (
+    SEND_EVENT_ACTIVITY,
+    UPDATE_FILE_STATUS_ACTIVITY,
+    EventReceipt,
+    FileStatus,
+    StatusChange,
+    run_file_stage,
+    send_event,
+    set_file_status,
+)
 
 STARTED = asyncio.Event()
 FINISHED: list[int] = []
@@ -50,24 +61,28 @@ class TwoStepWorkflow:
 
 @workflow.defn
 class RoutedWorkflow:
-    """Runs the shared activities on another task queue (a workflow-only worker's view)."""
+    """Runs the shared activities on another task queue (a workflow-only worker's view).
+
+    By name: the workflow's worker needs neither the plugin nor the activities' libraries.
+    """
 
     @workflow.run
     async def run(self, file_id: UUID, activity_queue: str) -> EventReceipt:
-        from workflow_shared_activities import SendEventActivity, UpdateFileStatusActivity
-
         await workflow.execute_activity(
-            UpdateFileStatusActivity.run,
+            UPDATE_FILE_STATUS_ACTIVITY,
             args=[file_id, FileStatus.PROCESSING],
+            result_type=StatusChange,
             task_queue=activity_queue,
             start_to_close_timeout=timedelta(seconds=30),
         )
-        return await workflow.execute_activity(
-            SendEventActivity.run,
+        receipt: EventReceipt = await workflow.execute_activity(
+            SEND_EVENT_ACTIVITY,
             args=["tests", "routed", {"file_id": str(file_id)}],
+            result_type=EventReceipt,
             task_queue=activity_queue,
             start_to_close_timeout=timedelta(seconds=30),
         )
+        return receipt
 
 
 STAGE_RELEASE = asyncio.Event()
@@ -89,8 +104,6 @@ class StageWorkflow:
 
     @workflow.run
     async def run(self, file_id: UUID, hold: bool) -> str:
-        from workflow_shared_activities import run_file_stage
-
         stage = await run_file_stage(
             file_id,
             "tests",

@@ -31,6 +31,12 @@ from workflow_shared_activities.runtime import (
     connect_client,
     run_until_signalled,
 )
+from workflow_shared_activities.services import (
+    ServiceKeyConflictError,
+    change_file_status,
+    emit_event,
+    service_activity_id,
+)
 
 __all__ = [
     *_contracts_all,
@@ -49,4 +55,8 @@ __all__ = [
     "run_file_stage",
     "send_event",
     "set_file_status",
+    "ServiceKeyConflictError",
+    "change_file_status",
+    "emit_event",
+    "service_activity_id",
 ]

@@ -1,0 +1,286 @@
+"""Calling the shared activities from workflow code: by name, as regular or local activities.
+
+Light like the rest of this package (the standard library and ``temporalio`` only): a workflow
+imports these helpers straight from `workflow_contracts`, inside Temporal's sandbox, with no
+pass-through. The activities are called by name (`UPDATE_FILE_STATUS_ACTIVITY`,
+`SEND_EVENT_ACTIVITY`) with their result types, so the activity classes and their heavy
+dependencies (aioboto3, SQLAlchemy) never load in the sandbox::
+
+    from workflow_contracts import ActivityMode, FileStatus, run_file_stage, set_file_status
+
+Every helper takes ``mode``: `ActivityMode.REGULAR` (the default) schedules the activity
+through the server; `ActivityMode.LOCAL` runs it on the workflow's own worker, inside the
+workflow task (that worker must have the activities, i.e. the `SharedActivitiesPlugin`).
+Both modes keep the same guarantees: one event id and one status change per call, across
+retries and replays (see `call_activity`).
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError, RetryState
+
+from workflow_contracts.errors import ErrorType, FileAlreadyProcessingError
+from workflow_contracts.modes import ActivityMode
+from workflow_contracts.names import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY
+from workflow_contracts.results import EventReceipt, StatusChange
+from workflow_contracts.status import FileStatus
+
+__all__ = [
+    "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUT",
+    "LOCAL_RETRY_THRESHOLD",
+    "LOCAL_TIMEOUT",
+    "FileStageResult",
+    "call_activity",
+    "describe_failure",
+    "run_file_stage",
+    "send_event",
+    "set_file_status",
+]
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = timedelta(seconds=30)
+"""Limit of one attempt of a regular shared activity."""
+
+DEFAULT_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10)
+)
+"""Retries of the shared activities, in both modes: no attempt cap, at most 10 s apart
+(an operator error asks for its own, longer delay)."""
+
+LOCAL_TIMEOUT = timedelta(seconds=10)
+"""Limit of one attempt of a local shared activity. It runs inside the workflow task, so a
+stuck attempt (a hung connection) is cut sooner than a regular one and retried."""
+
+LOCAL_RETRY_THRESHOLD = timedelta(minutes=1)
+"""Local retries with a back-off up to this long are retried by the worker inside the workflow
+task; a longer back-off becomes a durable timer in the history, then a new local activity
+(same activity id: see `call_activity`). One minute covers `DEFAULT_RETRY` and the default
+operator retry delay (30 s)."""
+
+_LOCAL_ID_PREFIX = "local-"
+
+
+def _local_activity_id() -> str:
+    # The SDK's default id of a local activity is its sequence number, which changes when a
+    # retry comes back after a back-off timer: the execution id (event id, status key) would
+    # change with it. workflow.uuid4() is deterministic (seeded by the history): the same id
+    # on every attempt, after every timer, and on replay by any worker.
+    return f"{_LOCAL_ID_PREFIX}{workflow.uuid4()}"
+
+
+def _as_activity_error(activity: str, activity_id: str, err: FailureError) -> ActivityError:
+    # temporalio 1.35 resolves a local activity that failed (not one that timed out or was
+    # cancelled: those come wrapped) with the activity's own error. Wrapped here the way the
+    # server wraps a regular activity's, so that callers handle both modes alike.
+    non_retryable = isinstance(err, ApplicationError) and err.non_retryable
+    return ActivityError(
+        "Activity task failed",
+        scheduled_event_id=0,
+        started_event_id=0,
+        identity="",
+        activity_type=activity,
+        activity_id=activity_id,
+        retry_state=(
+            RetryState.NON_RETRYABLE_FAILURE
+            if non_retryable
+            else RetryState.MAXIMUM_ATTEMPTS_REACHED
+        ),
+    )
+
+
+async def call_activity(
+    activity: str,
+    *args: Any,
+    result_type: type[T],
+    mode: ActivityMode = ActivityMode.REGULAR,
+    start_to_close_timeout: timedelta | None = None,
+    retry_policy: RetryPolicy = DEFAULT_RETRY,
+    local_retry_threshold: timedelta = LOCAL_RETRY_THRESHOLD,
+) -> T:
+    """Runs an activity by name from a workflow, as a regular or a local activity.
+
+    ``REGULAR``: `workflow.execute_activity` on the workflow's task queue (Temporal numbers the
+    activity id). ``LOCAL``: `workflow.execute_local_activity` with an explicit, deterministic
+    activity id, so that the id (hence `execution_id`: the event id and the status
+    idempotency key) is the same on every attempt, after a back-off timer and when another
+    worker replays the workflow and runs the activity again.
+
+    A failure is an `ActivityError` in both modes, its ``cause`` the activity's error (a
+    failed local activity is wrapped like a regular one).
+
+    Args:
+        activity: The registered activity name.
+        *args: Its arguments (serialised by the data converter).
+        result_type: What the result is decoded to (e.g. `StatusChange`).
+        mode: Regular or local.
+        start_to_close_timeout: Limit of one attempt; `DEFAULT_TIMEOUT` (regular) or
+            `LOCAL_TIMEOUT` (local) when None.
+        retry_policy: Retries (in both modes).
+        local_retry_threshold: Local only: longer back-offs become timers.
+
+    Raises:
+        ActivityError: The activity failed for good (its cause is the activity's error).
+    """
+    mode = ActivityMode(mode)
+    result: T
+    if mode is ActivityMode.LOCAL:
+        activity_id = _local_activity_id()
+        try:
+            result = await workflow.execute_local_activity(
+                activity,
+                args=args,
+                result_type=result_type,
+                start_to_close_timeout=start_to_close_timeout or LOCAL_TIMEOUT,
+                retry_policy=retry_policy,
+                local_retry_threshold=local_retry_threshold,
+                activity_id=activity_id,
+            )
+        except ActivityError:
+            raise
+        except FailureError as err:
+            raise _as_activity_error(activity, activity_id, err) from err
+    else:
+        result = await workflow.execute_activity(
+            activity,
+            args=args,
+            result_type=result_type,
+            start_to_close_timeout=start_to_close_timeout or DEFAULT_TIMEOUT,
+            retry_policy=retry_policy,
+        )
+    return result
+
+
+async def set_file_status(
+    file_id: UUID,
+    status: FileStatus,
+    *,
+    mode: ActivityMode = ActivityMode.REGULAR,
+    start_to_close_timeout: timedelta | None = None,
+    retry_policy: RetryPolicy = DEFAULT_RETRY,
+) -> StatusChange:
+    """Runs ``shared.update_file_status`` (`UpdateFileStatusActivity`) from a workflow."""
+    return await call_activity(
+        UPDATE_FILE_STATUS_ACTIVITY,
+        file_id,
+        status,
+        result_type=StatusChange,
+        mode=mode,
+        start_to_close_timeout=start_to_close_timeout,
+        retry_policy=retry_policy,
+    )
+
+
+async def send_event(
+    source: str,
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    mode: ActivityMode = ActivityMode.REGULAR,
+    start_to_close_timeout: timedelta | None = None,
+    retry_policy: RetryPolicy = DEFAULT_RETRY,
+) -> EventReceipt:
+    """Runs ``shared.send_event`` (`SendEventActivity`) from a workflow."""
+    return await call_activity(
+        SEND_EVENT_ACTIVITY,
+        source,
+        event_type,
+        data,
+        result_type=EventReceipt,
+        mode=mode,
+        start_to_close_timeout=start_to_close_timeout,
+        retry_policy=retry_policy,
+    )
+
+
+def describe_failure(err: ActivityError) -> tuple[str, str]:
+    """The stable error ``type`` and the message behind an activity failure (for events)."""
+    cause = err.cause
+    if isinstance(cause, ApplicationError):
+        return cause.type or "ApplicationError", cause.message
+    return type(cause).__name__, str(cause)
+
+
+@dataclass(frozen=True)
+class FileStageResult(Generic[T]):
+    """Outcome of `run_file_stage`: the final status, the work's value or its error, the event."""
+
+    status: FileStatus
+    value: T | None
+    error_type: str | None
+    error_message: str | None
+    event_id: str
+
+
+async def run_file_stage(
+    file_id: UUID,
+    source: str,
+    work: Callable[[], Awaitable[T]],
+    *,
+    completed_event: str,
+    failed_event: str,
+    event_data: Callable[[T], dict[str, Any]],
+    mode: ActivityMode = ActivityMode.REGULAR,
+) -> FileStageResult[T]:
+    """One processing stage of a file, the way every module does it; it always sends its event.
+
+    PROCESSING, then ``work()``; on success COMPLETED and ``completed_event`` with
+    ``event_data(value)``; when the work fails for good (an `ActivityError` after its retries),
+    FAILED and ``failed_event`` with the error's type and message. Every event carries
+    ``file_id``. Events are retried until sent (a missing bus waits for the operator), so a
+    file never ends COMPLETED or FAILED without its event.
+
+    The stage owns the file only if its own PROCESSING change applied. A file already
+    PROCESSING under another execution (another stage running) is not touched: the stage sends
+    ``failed_event`` with type ``FileAlreadyProcessing`` and raises that error. When a status
+    change of the stage itself is refused (the file was moved meanwhile, or is unknown), the
+    stage sends ``failed_event`` with that error and re-raises it.
+
+    ``mode`` applies to the stage's status changes and events (a whole stage runs in one
+    mode); ``work`` runs however it calls its own activity.
+
+    Raises:
+        FileAlreadyProcessingError: Another execution is processing the file.
+        ActivityError: A status change of this stage was refused for good (after its event).
+    """
+
+    async def fail(error_type: str, message: str) -> str:
+        data = {"file_id": str(file_id), "error": {"type": error_type, "message": message}}
+        return (await send_event(source, failed_event, data, mode=mode)).event_id
+
+    try:
+        claim = await set_file_status(file_id, FileStatus.PROCESSING, mode=mode)
+    except ActivityError as err:
+        await fail(*describe_failure(err))
+        raise
+    if not claim.changed:
+        message = f"file {file_id} is already PROCESSING under another execution"
+        await fail(ErrorType.FILE_ALREADY_PROCESSING, message)
+        raise FileAlreadyProcessingError(message, {"file_id": str(file_id)})
+    try:
+        value = await work()
+    except ActivityError as err:
+        error_type, message = describe_failure(err)
+        try:
+            await set_file_status(file_id, FileStatus.FAILED, mode=mode)
+        except ActivityError as status_err:
+            await fail(error_type, message)
+            raise status_err from err
+        event_id = await fail(error_type, message)
+        return FileStageResult(FileStatus.FAILED, None, error_type, message, event_id)
+    try:
+        await set_file_status(file_id, FileStatus.COMPLETED, mode=mode)
+    except ActivityError as err:
+        await fail(*describe_failure(err))
+        raise
+    receipt = await send_event(
+        source, completed_event, {"file_id": str(file_id), **event_data(value)}, mode=mode
+    )
+    return FileStageResult(FileStatus.COMPLETED, value, None, None, receipt.event_id)

@@ -1,0 +1,57 @@
+"""What the worker apps share: settings, the worker builder and the command line.
+
+An app keeps only what is its own (its prefix and defaults, workflows, activities, extra
+commands)::
+
+    class Settings(AppSettings):
+        model_config = SettingsConfigDict(env_prefix="INGESTION_")
+        task_queue: str = "ingestion"
+
+    APP = WorkerApp(
+        name="ingestion-worker",
+        settings_type=Settings,
+        workflows=[IngestFileWorkflow],
+        activities=lambda settings, resources: [IngestionActivities(resources).ingest_file],
+        start_workflow=start_ingestion_workflow,
+    )
+
+    def main(argv=None) -> int:
+        return run_cli(APP, argv, commands=[REGISTER])
+
+Needs ``pydantic-settings`` (the ``app`` extra); ``import workflow_shared_activities`` does not
+import this package.
+"""
+
+from workflow_shared_activities.app.cli import Command, ExitCode, UsageError, print_line, run_cli
+from workflow_shared_activities.app.files import (
+    collect_files,
+    format_status,
+    open_repository,
+    register_paths,
+    status_document,
+)
+from workflow_shared_activities.app.settings import (
+    OPTIONAL_CONFIG_FIELDS,
+    AppSettings,
+    SettingsConfigDict,
+    redact_url,
+)
+from workflow_shared_activities.app.worker import WorkerApp
+
+__all__ = [
+    "OPTIONAL_CONFIG_FIELDS",
+    "AppSettings",
+    "Command",
+    "ExitCode",
+    "SettingsConfigDict",
+    "UsageError",
+    "WorkerApp",
+    "collect_files",
+    "format_status",
+    "open_repository",
+    "print_line",
+    "redact_url",
+    "register_paths",
+    "run_cli",
+    "status_document",
+]

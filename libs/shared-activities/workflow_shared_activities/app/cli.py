@@ -1,0 +1,277 @@
+"""The command line every worker app shares: ``run``, ``start``, ``status``, plus its own commands.
+
+Exit codes (`ExitCode`): 0 success; 1 a file ended FAILED; 2 bad usage or configuration (or
+an unknown file); 3 a service (Temporal, the database) could not be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import gc
+import json
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import sqlalchemy.exc
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+from workflow_contracts import ErrorType, FileStatus
+
+from workflow_shared_activities.app.files import format_status, open_repository, status_document
+from workflow_shared_activities.app.settings import AppSettings
+from workflow_shared_activities.app.worker import WorkerApp
+from workflow_shared_activities.runtime import configure_logging
+
+__all__ = ["Command", "ExitCode", "UsageError", "print_line", "run_cli"]
+
+S = TypeVar("S", bound=AppSettings)
+
+_UNREACHABLE_TYPES = frozenset(
+    {
+        ErrorType.DATABASE_UNAVAILABLE,
+        ErrorType.DATABASE_CONFLICT,
+        ErrorType.DATABASE_ACCESS_DENIED,
+        ErrorType.DATABASE_READ_ONLY,
+        ErrorType.SCHEMA_NOT_MIGRATED,
+    }
+)
+
+
+class ExitCode(IntEnum):
+    """The apps' exit codes."""
+
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    UNAVAILABLE = 3
+
+
+class UsageError(Exception):
+    """A bad argument found after parsing (a missing path, an unknown file): exit 2."""
+
+
+@dataclass(frozen=True)
+class Command(Generic[S]):
+    """A subcommand of an app's CLI.
+
+    Attributes:
+        name: The subcommand.
+        help: One line for ``--help``.
+        run: Does the work; returns the exit code.
+        add_arguments: Declares its arguments.
+    """
+
+    name: str
+    help: str
+    run: Callable[[WorkerApp[S], S, argparse.Namespace], Coroutine[Any, Any, int]]
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+def print_line(text: str) -> None:
+    """Prints one line of output at once (a long command's lines appear as they happen)."""
+    print(text, flush=True)
+
+
+async def _run(app: WorkerApp[S], settings: S, args: argparse.Namespace) -> int:
+    await app.serve(settings)
+    return ExitCode.OK
+
+
+def _outcome(file_id: UUID, handle: WorkflowHandle[Any, Any], result: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return {"file_id": str(file_id), "workflow_id": handle.id, **dataclasses.asdict(result)}
+    return {"file_id": str(file_id), "workflow_id": handle.id, "result": result}
+
+
+async def _wait(file_id: UUID, handle: WorkflowHandle[Any, Any]) -> tuple[bool, dict[str, Any]]:
+    try:
+        result = await handle.result()
+    except WorkflowFailureError as err:  # the workflow itself failed (e.g. another run owns it)
+        cause = err.cause
+        if isinstance(cause, ApplicationError):
+            error_type, message = cause.type or "ApplicationError", cause.message
+        else:
+            error_type, message = type(cause).__name__, str(cause)
+        return False, {
+            "file_id": str(file_id),
+            "workflow_id": handle.id,
+            "status": None,
+            "error_type": error_type,
+            "error_message": message,
+        }
+    return getattr(result, "status", None) is FileStatus.COMPLETED, _outcome(
+        file_id, handle, result
+    )
+
+
+async def _start(app: WorkerApp[S], settings: S, args: argparse.Namespace) -> int:
+    client: Client = await app.connect(settings)
+    file_ids: list[UUID] = args.file_ids
+    handles = await asyncio.gather(*(app.start_workflow(client, settings, f) for f in file_ids))
+    if args.no_wait:
+        for file_id, handle in zip(file_ids, handles, strict=True):
+            print_line(f"{file_id}\t{handle.id}")
+        return ExitCode.OK
+    all_ok = True
+    for done in asyncio.as_completed([_wait(f, h) for f, h in zip(file_ids, handles, strict=True)]):
+        ok, outcome = await done
+        all_ok &= ok
+        print_line(json.dumps(outcome, default=str))
+    return ExitCode.OK if all_ok else ExitCode.FAILED
+
+
+async def _status(app: WorkerApp[S], settings: S, args: argparse.Namespace) -> int:
+    async with open_repository(settings) as repository:
+        file = await repository.get_file(args.file_id)
+        if file is None:
+            raise UsageError(f"no file {args.file_id} in the database")
+        history = await repository.get_history(args.file_id)
+    if args.json:
+        print_line(json.dumps(status_document(file, history)))
+    else:
+        print_line(format_status(file, history))
+    return ExitCode.FAILED if file.status is FileStatus.FAILED else ExitCode.OK
+
+
+def _start_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file_ids", metavar="FILE_ID", type=UUID, nargs="+")
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="return once started, printing FILE_ID<TAB>WORKFLOW_ID per file",
+    )
+
+
+def _status_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file_id", metavar="FILE_ID", type=UUID)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def common_commands() -> list[Command[Any]]:
+    """``run``, ``start`` and ``status``."""
+    return [
+        Command("run", "run the worker until SIGINT/SIGTERM", _run),
+        Command(
+            "start",
+            "start each file's workflow; wait and print one JSON result per line "
+            "(exit 1 if any FAILED)",
+            _start,
+            _start_arguments,
+        ),
+        Command(
+            "status",
+            "print a file's status, version and history from the database (exit 1 if it is FAILED)",
+            _status,
+            _status_arguments,
+        ),
+    ]
+
+
+def _scrub(text: str, settings: AppSettings | None) -> str:
+    """The text without the database password (error messages may quote the URL)."""
+    if settings is None:
+        return text
+    secrets: set[str] = set()
+    with contextlib.suppress(Exception):
+        secrets.add(str(make_url(settings.database_url).password or ""))
+    with contextlib.suppress(Exception):
+        secrets.add(urlsplit(settings.database_url).password or "")  # as written (%-encoded)
+    for secret in sorted(secrets - {""}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _fail(code: ExitCode, message: str, app: WorkerApp[Any]) -> int:
+    app.logger.error("%s", message)
+    print(f"{app.name}: error: {message}", file=sys.stderr, flush=True)
+    return code
+
+
+def run_cli(
+    app: WorkerApp[S], argv: Sequence[str] | None = None, commands: Sequence[Command[S]] = ()
+) -> int:
+    """Parses ``argv`` and runs the command; returns the exit code (`ExitCode`).
+
+    Args:
+        app: The app.
+        argv: The arguments (``sys.argv[1:]`` when None).
+        commands: The app's own commands, listed after ``run``.
+    """
+    every = common_commands()
+    every[1:1] = commands
+    parser = argparse.ArgumentParser(
+        prog=app.name,
+        description=f"{app.description} Exit codes: 0 ok, 1 a file ended FAILED, "
+        "2 usage, 3 a service unreachable. Configured by environment variables "
+        f"({app.settings_type.model_config.get('env_prefix', '')}*).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    by_name: dict[str, Command[Any]] = {}
+    for command in every:
+        sub_parser = sub.add_parser(command.name, help=command.help, description=command.help)
+        if command.add_arguments is not None:
+            command.add_arguments(sub_parser)
+        by_name[command.name] = command
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help (0) or a usage error (2): returned, not raised
+        return int(exit_.code or 0)
+    try:
+        return _execute(app, args, by_name[args.command])
+    finally:
+        # Collect now what a failed Temporal connection left in reference cycles: collected
+        # during interpreter shutdown instead, it can abort the process (SIGABRT) from the
+        # Temporal runtime's threads, turning exit code 3 into 134.
+        gc.collect()
+
+
+def _execute(app: WorkerApp[S], args: argparse.Namespace, command: Command[Any]) -> int:
+    settings: S | None = None
+    try:
+        settings = app.load_settings()
+        configure_logging(settings.log_level)
+        if args.command != "run":  # a one-shot command: its own error line says it all
+            logging.getLogger("alembic").setLevel(logging.WARNING)
+            logging.getLogger("workflow_file_status").setLevel(logging.ERROR)
+        return asyncio.run(command.run(app, settings, args))
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
+            for e in err.errors(include_input=False, include_url=False)
+        )
+        return _fail(ExitCode.USAGE, f"invalid configuration: {problems}", app)
+    except UsageError as err:
+        return _fail(ExitCode.USAGE, _scrub(str(err), settings), app)
+    except sqlalchemy.exc.ArgumentError as err:
+        return _fail(ExitCode.USAGE, f"bad database URL ({type(err).__name__})", app)
+    except ApplicationError as err:
+        if err.type in _UNREACHABLE_TYPES:
+            return _fail(ExitCode.UNAVAILABLE, f"database: {_scrub(err.message, settings)}", app)
+        raise
+    except RPCError as err:
+        return _fail(
+            ExitCode.UNAVAILABLE,
+            f"Temporal: {err.status.name}: {_scrub(err.message, settings)}",
+            app,
+        )
+    except (ConnectionError, OSError, RuntimeError, sqlalchemy.exc.DBAPIError) as err:
+        return _fail(
+            ExitCode.UNAVAILABLE,
+            f"cannot reach a service ({type(err).__name__}: {_scrub(str(err), settings)})",
+            app,
+        )
+    except KeyboardInterrupt:
+        print(f"{app.name}: interrupted", file=sys.stderr, flush=True)
+        return 130

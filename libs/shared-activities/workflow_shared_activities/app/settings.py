@@ -1,0 +1,228 @@
+"""The settings every worker app shares: `AppSettings`, read from prefixed environment variables.
+
+An app subclasses it with its own prefix and defaults::
+
+    class Settings(AppSettings):
+        model_config = SettingsConfigDict(env_prefix="INGESTION_")
+        task_queue: str = "ingestion"
+
+Needs ``pydantic-settings`` (the ``app`` extra of ``workflow-shared-activities``); the rest of
+the package does not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from pydantic import Field, field_validator
+from workflow_contracts import ActivityMode
+from workflow_file_status import DEFAULT_SQLITE_URL
+
+from workflow_shared_activities.config import SharedActivitiesConfig
+
+try:
+    from pydantic_settings import BaseSettings, SettingsConfigDict
+except ImportError as err:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "workflow_shared_activities.app needs pydantic-settings: install "
+        "workflow-shared-activities[app] (or pydantic-settings>=2.7)"
+    ) from err
+
+__all__ = ["OPTIONAL_CONFIG_FIELDS", "AppSettings", "SettingsConfigDict", "redact_url"]
+
+_SECRET_QUERY_KEYS = frozenset(
+    {"password", "passwd", "pass", "pwd", "secret", "token", "sslpassword", "api_key", "apikey"}
+)
+_REDACTED = "***"
+
+OPTIONAL_CONFIG_FIELDS = (
+    "database_pool_size",
+    "start_to_close_timeout",
+    "schedule_to_close_timeout",
+)
+"""`SharedActivitiesConfig` fields `AppSettings.shared_activities` fills when the installed
+version has them (older versions lack them: the setting is then reported, not applied)."""
+
+
+def redact_url(url: str | None) -> str | None:
+    """The URL without its secrets: the password (``user:***@host``) and secret query values.
+
+    Works for database URLs (``postgresql+asyncpg://u:pw@host/db?sslpassword=x``) and HTTP
+    endpoints alike; a string that is not a URL comes back as ``***`` (it might be a secret).
+    """
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _REDACTED
+    if not parts.scheme or not url[len(parts.scheme) + 1 :].startswith("//"):
+        return _REDACTED
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:{_REDACTED}@{host}" if ":" in userinfo else f"{user}@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode(
+            [(k, _REDACTED if k.lower() in _SECRET_QUERY_KEYS else v) for k, v in pairs],
+            safe="*",
+        )
+    # Rebuilt by hand: urlunsplit drops the empty authority of sqlite:////abs/path.
+    return (
+        f"{parts.scheme}://{netloc}{parts.path}"
+        + (f"?{query}" if query else "")
+        + (f"#{parts.fragment}" if parts.fragment else "")
+    )
+
+
+class AppSettings(BaseSettings):
+    """What every worker app configures; subclasses set ``env_prefix`` and their defaults.
+
+    Secrets (a database password, AWS credentials) come from the environment or the AWS
+    credential chain and are never logged: ``database_url`` is hidden from ``repr`` and
+    `effective_config` redacts its password.
+
+    AWS endpoints follow botocore's convention, per service, under the app's prefix:
+    ``<PREFIX>AWS_ENDPOINT_URL_EVENTS`` (EventBridge), ``<PREFIX>AWS_ENDPOINT_URL_SQS``, falling
+    back to ``<PREFIX>AWS_ENDPOINT_URL``. When none is set the clients get no endpoint and
+    botocore's own chain applies: ``AWS_ENDPOINT_URL_EVENTBRIDGE`` (botocore names the variable
+    after the service id, EventBridge), ``AWS_ENDPOINT_URL_SQS``, ``AWS_ENDPOINT_URL``, then the
+    shared config file's ``services`` section, then AWS itself.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = Field(description="The worker's task queue (each app sets its default).")
+    aws_region: str | None = "us-east-1"
+    aws_endpoint_url: str | None = Field(
+        default=None, description="Endpoint of every AWS service (an emulator); None for AWS."
+    )
+    aws_endpoint_url_events: str | None = Field(
+        default=None, description="EventBridge endpoint; overrides aws_endpoint_url."
+    )
+    aws_endpoint_url_sqs: str | None = Field(
+        default=None, description="SQS endpoint; overrides aws_endpoint_url."
+    )
+    event_bus_name: str = "workflow-events"
+    event_source_prefix: str | None = None
+    database_url: str = Field(default=DEFAULT_SQLITE_URL, repr=False)
+    database_pool_size: int = Field(
+        default=10, ge=1, description="Connections the worker's pool keeps (PostgreSQL)."
+    )
+    migrate: bool = Field(default=False, description="Run the schema migrations at start-up.")
+    graceful_shutdown_seconds: float = Field(default=30.0, ge=0)
+    log_level: str = "INFO"
+    activity_mode: ActivityMode = Field(
+        default=ActivityMode.REGULAR,
+        description="How the workflows this app starts run their activities (regular or "
+        "local); given to each workflow when it starts.",
+    )
+    activity_start_to_close_seconds: float = Field(
+        default=30.0, gt=0, description="Limit of one attempt of a shared activity."
+    )
+    activity_schedule_to_close_seconds: float | None = Field(
+        default=None, gt=0, description="Limit of all attempts of a shared activity (None: none)."
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if not isinstance(logging.getLevelName(level), int):
+            raise ValueError(f"unknown log level {value!r} (DEBUG, INFO, WARNING, ERROR)")
+        return level
+
+    @field_validator(
+        "aws_endpoint_url", "aws_endpoint_url_events", "aws_endpoint_url_sqs", "event_source_prefix"
+    )
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        # An exported but empty variable (FOO_AWS_ENDPOINT_URL=) means "not set".
+        return value or None
+
+    def events_endpoint_url(self) -> str | None:
+        """The EventBridge endpoint: ``aws_endpoint_url_events``, else ``aws_endpoint_url``."""
+        return self.aws_endpoint_url_events or self.aws_endpoint_url
+
+    def sqs_endpoint_url(self) -> str | None:
+        """The SQS endpoint: ``aws_endpoint_url_sqs``, else ``aws_endpoint_url``."""
+        return self.aws_endpoint_url_sqs or self.aws_endpoint_url
+
+    def _optional_config(self) -> dict[str, Any]:
+        return {
+            "database_pool_size": self.database_pool_size,
+            "start_to_close_timeout": timedelta(seconds=self.activity_start_to_close_seconds),
+            "schedule_to_close_timeout": (
+                timedelta(seconds=self.activity_schedule_to_close_seconds)
+                if self.activity_schedule_to_close_seconds is not None
+                else None
+            ),
+        }
+
+    def shared_activities(self) -> SharedActivitiesConfig:
+        """The shared activities' configuration.
+
+        The pool size and activity timeouts are passed only to a
+        `SharedActivitiesConfig` that has those fields (`OPTIONAL_CONFIG_FIELDS`);
+        `unapplied_settings` names what this version cannot take.
+        """
+        known = {f.name for f in dataclasses.fields(SharedActivitiesConfig)}
+        optional = {k: v for k, v in self._optional_config().items() if k in known}
+        return SharedActivitiesConfig(
+            event_bus_name=self.event_bus_name,
+            database_url=self.database_url,
+            aws_region=self.aws_region,
+            aws_endpoint_url=self.events_endpoint_url(),
+            event_source_prefix=self.event_source_prefix,
+            migrate=self.migrate,
+            **optional,
+        )
+
+    def unapplied_settings(self) -> list[str]:
+        """The settings changed from their default that do not take effect.
+
+        Those the installed `SharedActivitiesConfig` has no field for, as ``name=value``.
+        """
+        known = {f.name for f in dataclasses.fields(SharedActivitiesConfig)}
+        defaults = type(self).model_construct()._optional_config()
+        return [
+            f"{name}={value}"
+            for name, value in self._optional_config().items()
+            if name not in known and value != defaults[name]
+        ]
+
+    def effective_config(self) -> dict[str, Any]:
+        """What the app runs with, safe to log: no password, no credentials.
+
+        Subclasses add their own entries (``super().effective_config() | {...}``).
+        """
+        return {
+            "temporal_address": self.temporal_address,
+            "temporal_namespace": self.temporal_namespace,
+            "task_queue": self.task_queue,
+            "activity_mode": self.activity_mode.value,
+            "database_url": redact_url(self.database_url),
+            "database_pool_size": self.database_pool_size,
+            "migrate": self.migrate,
+            "aws_region": self.aws_region,
+            "events_endpoint": redact_url(self.events_endpoint_url()) or "(botocore default)",
+            "sqs_endpoint": redact_url(self.sqs_endpoint_url()) or "(botocore default)",
+            "event_bus_name": self.event_bus_name,
+            "event_source_prefix": self.event_source_prefix,
+            "activity_start_to_close_seconds": self.activity_start_to_close_seconds,
+            "activity_schedule_to_close_seconds": self.activity_schedule_to_close_seconds,
+            "graceful_shutdown_seconds": self.graceful_shutdown_seconds,
+        }
+
+    def describe(self) -> str:
+        """`effective_config` as one ``key=value`` line, for a log message."""
+        return " ".join(f"{k}={v}" for k, v in self.effective_config().items())

@@ -1,0 +1,142 @@
+"""Building and running an app's worker: `WorkerApp`, what an app is made of.
+
+An app declares its workflows, its own activities, how one file's workflow is started and,
+optionally, a companion task (the evaluation app's event consumer); `WorkerApp` builds the
+plugin, the client and the worker, and runs them with the shared logging and shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
+
+from workflow_shared_activities.app.settings import AppSettings
+from workflow_shared_activities.plugin import SharedActivitiesPlugin, SharedResources
+from workflow_shared_activities.runtime import connect_client, run_until_signalled
+
+__all__ = ["WorkerApp"]
+
+S = TypeVar("S", bound=AppSettings)
+
+
+def _no_activities(settings: Any, resources: SharedResources) -> Sequence[Callable[..., Any]]:
+    return []
+
+
+@dataclass(frozen=True)
+class WorkerApp(Generic[S]):
+    """One worker app: only what is its own; the wiring is shared.
+
+    Attributes:
+        name: Program name (``ingestion-worker``), also used in log lines.
+        settings_type: The app's `AppSettings` subclass (its prefix and defaults).
+        workflows: The workflows the worker runs.
+        start_workflow: Starts (or joins) the workflow of one file; returns its handle.
+        activities: The app's own activities over a worker's shared resources.
+        companion: Runs beside the worker until ``stop`` is set (e.g. an event consumer).
+        description: One line for ``--help``.
+    """
+
+    name: str
+    settings_type: type[S]
+    workflows: Sequence[type]
+    start_workflow: Callable[[Client, S, UUID], Awaitable[WorkflowHandle[Any, Any]]]
+    activities: Callable[[S, SharedResources], Sequence[Callable[..., Any]]] = _no_activities
+    companion: Callable[[Client, S, asyncio.Event], Coroutine[Any, Any, None]] | None = None
+    description: str = ""
+    logger: logging.Logger = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "logger", logging.getLogger(self.name.replace("-", "_")))
+
+    def load_settings(self) -> S:
+        """The settings from the environment (and ``.env``)."""
+        return self.settings_type()
+
+    def build_plugin(self, settings: S) -> SharedActivitiesPlugin:
+        """The shared activities plus the app's own, over one set of clients per worker."""
+        return SharedActivitiesPlugin(
+            settings.shared_activities(),
+            extra_activities=lambda resources: self.activities(settings, resources),
+        )
+
+    async def connect(self, settings: S) -> Client:
+        """A Temporal client for the configured server, with the contracts' data converter."""
+        return await connect_client(settings.temporal_address, settings.temporal_namespace)
+
+    def build_worker(self, client: Client, settings: S, plugin: SharedActivitiesPlugin) -> Worker:
+        """The worker: the app's workflows, the shared and the app's activities."""
+        return Worker(
+            client,
+            task_queue=settings.task_queue,
+            workflows=list(self.workflows),
+            plugins=[plugin],
+            graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
+        )
+
+    def log_effective_config(self, settings: S) -> None:
+        """Logs what the app runs with (the database URL without its password)."""
+        self.logger.info("%s starting: %s", self.name, settings.describe())
+        unapplied = settings.unapplied_settings()
+        if unapplied:
+            self.logger.warning(
+                "%s: not applied by this version of the shared activities: %s",
+                self.name,
+                ", ".join(unapplied),
+            )
+
+    async def serve(self, settings: S, stop: asyncio.Event | None = None) -> None:
+        """Runs the worker (and the companion) until SIGINT/SIGTERM or ``stop``.
+
+        Logs the effective configuration first, and "ready" once the worker's clients are
+        open (after the shared activities' own "ready" line).
+        """
+        stop = stop or asyncio.Event()
+        self.log_effective_config(settings)
+        client = await self.connect(settings)
+        plugin = self.build_plugin(settings)
+        worker = self.build_worker(client, settings, plugin)
+        running = asyncio.create_task(self._run(client, settings, worker, stop))
+        opened = asyncio.create_task(plugin.resources_for(worker).wait_until_open())
+        try:
+            await asyncio.wait({running, opened}, return_when=asyncio.FIRST_COMPLETED)
+            if opened.done():
+                self.logger.info(
+                    "%s ready: task queue %s on %s (namespace %s)",
+                    self.name,
+                    settings.task_queue,
+                    settings.temporal_address,
+                    settings.temporal_namespace,
+                )
+            await running
+        finally:
+            opened.cancel()
+            stop.set()
+            if not running.done():
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
+
+    async def _run(self, client: Client, settings: S, worker: Worker, stop: asyncio.Event) -> None:
+        if self.companion is None:
+            await run_until_signalled(worker, stop)
+            return
+        beside = asyncio.create_task(self.companion(client, settings, stop))
+        # A companion that fails stops the worker too; its error is raised below.
+        beside.add_done_callback(
+            lambda task: stop.set() if not task.cancelled() and task.exception() else None
+        )
+        try:
+            await run_until_signalled(worker, stop)
+        finally:
+            stop.set()
+            await beside
