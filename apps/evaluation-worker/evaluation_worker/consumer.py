@@ -1,7 +1,12 @@
 """Starts evaluations from ``file_ingested_successfully`` events read from an SQS queue.
 
-The workflow id is derived from the file id and the event id, so a duplicated delivery of
-one event never starts a second evaluation.
+Messages are read with the consumer kit of `workflow_events`: `peek_event` routes on the
+bus ``source`` and ``detail-type``, `parse_event` validates the whole event with the
+`FileIngestedData` model, and `dedup_key` (``detail.id``) names the evaluation: the workflow
+id is derived from the file id and that key, so a duplicated delivery of one event never
+starts a second evaluation. A `Deduplicator` (in memory by default) remembers the keys
+already started, so most duplicates are dropped without a call to Temporal; the workflow id
+stays the guarantee (across restarts and consumers).
 
 Each message of a batch is handled on its own (one failing message never affects the
 others) and ends in exactly one `Outcome`:
@@ -12,8 +17,9 @@ outcome       when                                                  the message
 started       the evaluation was started                            deleted
 duplicate     an earlier delivery already started it                deleted
 ignored       a well-formed event of another type or source         deleted (INFO log)
-dead_letter   poison (not JSON, no detail/id/file_id, a bad UUID)   made visible again at once
-              or a start Temporal rejects for good                  (WARNING log with the reason)
+dead_letter   poison (not JSON, or not a valid event: the kit's     made visible again at once
+              `InvalidEventMessage` names the fields) or a start    (WARNING log with the reason)
+              Temporal rejects for good
 retry         a transient failure (Temporal unreachable...)         kept: redelivered after
                                                                     the visibility timeout
 ============  ====================================================  ==========================
@@ -30,19 +36,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
-from workflow_shared_activities import json_type
+from workflow_shared_activities import (
+    ClaimResult,
+    Deduplicator,
+    FileIngestedData,
+    InMemoryDeduplicator,
+    InvalidEventMessage,
+    dedup_key,
+    parse_event,
+    peek_event,
+)
 
 from evaluation_worker.workflows import EvaluateFileWorkflow
 
@@ -144,10 +158,6 @@ class BatchReport:
         )
 
 
-class _Poison(ValueError):
-    """A message that can never become a valid event."""
-
-
 def _short(text: str, limit: int = _REASON_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -156,38 +166,6 @@ def _excerpt(body: str) -> str:
     if len(body) <= _EXCERPT_CHARS:
         return repr(body)
     return f"{body[:_EXCERPT_CHARS]!r}... ({len(body)} chars)"
-
-
-def _envelope(body: str) -> dict[str, Any]:
-    """The EventBridge event of a message body, checked for the fields every event has."""
-    try:
-        event = json.loads(body)
-    except ValueError as err:
-        raise _Poison(f"body is not JSON ({err})") from None
-    if not isinstance(event, dict):
-        raise _Poison(f"body is a JSON {json_type(event)}, not an EventBridge event object")
-    for field in ("source", "detail-type"):
-        if not isinstance(event.get(field), str) or not event[field]:
-            raise _Poison(f"not an EventBridge event: no {field!r} string")
-    return event
-
-
-def _ingested_file(event: dict[str, Any]) -> tuple[str, UUID]:
-    """The event id and file id of a ``file_ingested_successfully`` event."""
-    detail = event.get("detail")
-    if not isinstance(detail, dict):
-        raise _Poison("no 'detail' object")
-    event_id = detail.get("id")
-    if not isinstance(event_id, str) or not event_id:
-        raise _Poison("no 'detail.id' string")
-    data = detail.get("data")
-    file_id = data.get("file_id") if isinstance(data, dict) else None
-    if file_id is None:
-        raise _Poison("no 'detail.data.file_id'")
-    try:
-        return event_id, UUID(str(file_id))
-    except ValueError:
-        raise _Poison(f"'detail.data.file_id' is not a UUID: {_short(repr(file_id), 60)}") from None
 
 
 class IngestionEventConsumer:
@@ -204,9 +182,11 @@ class IngestionEventConsumer:
         task_queue: str,
         *,
         source: str = INGESTION_SOURCE,
+        deduplicator: Deduplicator | None = None,
     ) -> None:
-        """Args: client: Temporal client. sqs: Open SQS client. queue_url: The rule's queue. task_queue: Where evaluations run. source: The ingestion events' bus ``Source`` (see `ingestion_source`)."""
+        """Args: client: Temporal client. sqs: Open SQS client. queue_url: The rule's queue. task_queue: Where evaluations run. source: The ingestion events' bus ``Source`` (see `ingestion_source`). deduplicator: Remembers the events started (an `InMemoryDeduplicator` when None)."""
         self._client = client
+        self._dedup: Deduplicator = InMemoryDeduplicator() if deduplicator is None else deduplicator
         self._sqs = sqs
         self._queue_url = queue_url
         self._task_queue = task_queue
@@ -220,8 +200,8 @@ class IngestionEventConsumer:
         Never raises for a bad message or a failed start: the outcome says what happened.
         """
         try:
-            event = _envelope(body)
-            source, detail_type = event["source"], event["detail-type"]
+            header = peek_event(body)
+            source, detail_type = header.source, header.detail_type
             if detail_type != FILE_INGESTED or source != self._source:
                 return MessageOutcome(
                     message_id,
@@ -229,15 +209,28 @@ class IngestionEventConsumer:
                     reason=f"event {_short(source, 80)}/{_short(detail_type, 80)} "
                     f"does not start evaluations",
                 )
-            event_id, file_id = _ingested_file(event)
-        except _Poison as err:
+            event = parse_event(header.body, FileIngestedData)
+        except InvalidEventMessage as err:
             return MessageOutcome(message_id, Outcome.DEAD_LETTER, reason=f"poison: {err}")
+        event_id = dedup_key(event)
+        file_id = event.detail.data.file_id
         workflow_id = evaluation_workflow_id(file_id, event_id)
         ids = {"workflow_id": workflow_id, "file_id": str(file_id), "event_id": event_id}
+        claim = await self._claim(event_id)
+        if claim is ClaimResult.DONE:
+            logger.info("duplicate event: evaluation already started", extra=ids)
+            return MessageOutcome(message_id, Outcome.DUPLICATE, workflow_id)
+        result = await self._start(message_id, file_id, workflow_id, ids)
+        await self._settle_claim(event_id, claim, result.outcome)
+        return result
+
+    async def _start(
+        self, message_id: str, file_id: UUID, workflow_id: str, ids: dict[str, str]
+    ) -> MessageOutcome:
         try:
             await self._client.start_workflow(
                 EvaluateFileWorkflow.run,
-                file_id,
+                args=EvaluateFileWorkflow.start_args(file_id, getattr(self, "activity_mode", None)),
                 id=workflow_id,
                 task_queue=self._task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -255,6 +248,24 @@ class IngestionEventConsumer:
             return MessageOutcome(message_id, Outcome.RETRY, workflow_id, reason)
         logger.info("evaluation started", extra=ids)
         return MessageOutcome(message_id, Outcome.STARTED, workflow_id)
+
+    async def _claim(self, key: str) -> ClaimResult | None:
+        """The deduplicator's answer; None when it failed (the workflow id still guards)."""
+        try:
+            return await self._dedup.claim(key)
+        except Exception as err:
+            logger.warning("deduplicator claim failed (%s): starting anyway", type(err).__name__)
+            return None
+
+    async def _settle_claim(self, key: str, claim: ClaimResult | None, outcome: Outcome) -> None:
+        """Remembers a started event; frees our claim on one that must be retried."""
+        try:
+            if outcome in (Outcome.STARTED, Outcome.DUPLICATE):
+                await self._dedup.complete(key)
+            elif claim is ClaimResult.CLAIMED:
+                await self._dedup.release(key)
+        except Exception as err:  # only a lost shortcut: the workflow id still guards
+            logger.warning("deduplicator update failed (%s)", type(err).__name__)
 
     async def poll_once(self, wait_seconds: int = 1) -> BatchReport:
         """Receives one batch (up to 10 messages) and settles each message on its own."""

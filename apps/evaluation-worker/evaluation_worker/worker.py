@@ -1,57 +1,66 @@
-"""Building and running the evaluation worker and its event consumer."""
+"""The evaluation worker: its workflow, activity and event consumer; manual starts."""
 
 import asyncio
-from datetime import timedelta
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
 
 import aioboto3
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
-from workflow_shared_activities import SharedActivitiesPlugin, connect_client, run_until_signalled
+from workflow_shared_activities import SharedActivitiesPlugin, SharedResources
+from workflow_shared_activities.app import WorkerApp
 
 from evaluation_worker.activities import EvaluationActivities
 from evaluation_worker.consumer import IngestionEventConsumer
 from evaluation_worker.settings import Settings
-from evaluation_worker.workflows import EvaluateFileWorkflow
+from evaluation_worker.workflows import EvaluateFileWorkflow, EvaluationResult
 
-__all__ = ["build_plugin", "build_worker", "connect", "serve"]
+__all__ = [
+    "APP",
+    "build_plugin",
+    "build_worker",
+    "connect",
+    "consume_ingestion_events",
+    "manual_evaluation_workflow_id",
+    "serve",
+    "start_evaluation_workflow",
+]
 
-
-def build_plugin(settings: Settings) -> SharedActivitiesPlugin:
-    """The shared activities plus this app's own, over one set of clients."""
-    return SharedActivitiesPlugin(
-        settings.shared_activities(),
-        extra_activities=lambda resources: [
-            EvaluationActivities(resources, threshold=settings.score_threshold).evaluate_file
-        ],
-    )
-
-
-async def connect(settings: Settings) -> Client:
-    """A Temporal client for the configured server, with the contracts' data converter."""
-    return await connect_client(settings.temporal_address, settings.temporal_namespace)
+logger = logging.getLogger(__name__)
 
 
-def build_worker(client: Client, settings: Settings, plugin: SharedActivitiesPlugin) -> Worker:
-    """The worker: the evaluation workflow, the shared and the app's activities."""
-    return Worker(
-        client,
+def manual_evaluation_workflow_id(file_id: UUID) -> str:
+    """The workflow id of an evaluation started by hand (``evaluation-worker start``)."""
+    return f"evaluate-{file_id}-manual"
+
+
+def _activities(settings: Settings, resources: SharedResources) -> Sequence[Callable[..., Any]]:
+    return [EvaluationActivities(resources, threshold=settings.score_threshold).evaluate_file]
+
+
+async def start_evaluation_workflow(
+    client: Client, settings: Settings, file_id: UUID
+) -> WorkflowHandle[EvaluateFileWorkflow, EvaluationResult]:
+    """Starts an evaluation of a file by hand, or joins the manual one running."""
+    return await client.start_workflow(
+        EvaluateFileWorkflow.run,
+        args=EvaluateFileWorkflow.start_args(file_id, settings.activity_mode),
+        id=manual_evaluation_workflow_id(file_id),
         task_queue=settings.task_queue,
-        workflows=[EvaluateFileWorkflow],
-        plugins=[plugin],
-        graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Runs the worker and, when a queue is configured, the event consumer, until a signal."""
-    stop = stop or asyncio.Event()
-    client = await connect(settings)
-    worker = build_worker(client, settings, build_plugin(settings))
+async def consume_ingestion_events(client: Client, settings: Settings, stop: asyncio.Event) -> None:
+    """Starts evaluations from the queue's ingestion events until ``stop`` (no queue: nothing)."""
     if not settings.queue_url:
-        await run_until_signalled(worker, stop)
+        logger.info("no EVALUATION_QUEUE_URL: evaluations start only by hand")
         return
     async with aioboto3.Session().client(
-        "sqs", region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url
+        "sqs", region_name=settings.aws_region, endpoint_url=settings.sqs_endpoint_url()
     ) as sqs:
         consumer = IngestionEventConsumer(
             client,
@@ -60,9 +69,38 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             settings.task_queue,
             source=settings.ingestion_source(),
         )
-        consuming = asyncio.create_task(consumer.run(stop))
-        try:
-            await run_until_signalled(worker, stop)
-        finally:
-            stop.set()
-            await consuming
+        # The evaluations it starts run in the app's mode (the consumer reads the attribute).
+        setattr(consumer, "activity_mode", settings.activity_mode)  # noqa: B010
+        logger.info("consuming ingestion events from %s", settings.queue_url)
+        await consumer.run(stop)
+
+
+APP: WorkerApp[Settings] = WorkerApp(
+    name="evaluation-worker",
+    settings_type=Settings,
+    workflows=[EvaluateFileWorkflow],
+    activities=_activities,
+    start_workflow=start_evaluation_workflow,
+    companion=consume_ingestion_events,
+    description="Evaluates ingested files, started by ingestion events from SQS or by hand.",
+)
+
+
+def build_plugin(settings: Settings) -> SharedActivitiesPlugin:
+    """The shared activities plus this app's own, over one set of clients."""
+    return APP.build_plugin(settings)
+
+
+async def connect(settings: Settings) -> Client:
+    """A Temporal client for the configured server, with the contracts' data converter."""
+    return await APP.connect(settings)
+
+
+def build_worker(client: Client, settings: Settings, plugin: SharedActivitiesPlugin) -> Worker:
+    """The worker: the evaluation workflow, the shared and the app's activities."""
+    return APP.build_worker(client, settings, plugin)
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Runs the worker and, when a queue is configured, the event consumer, until a signal."""
+    await APP.serve(settings, stop)

@@ -1,16 +1,21 @@
-"""`EvaluateFileWorkflow`: PROCESSING, evaluate, then COMPLETED + event or FAILED + event."""
+"""`EvaluateFileWorkflow`: PROCESSING, evaluate, then COMPLETED + event or FAILED + event.
+
+Light: the module imports `workflow_contracts` and the app's `metrics` (standard library
+only), never the activities' libraries; every activity is called by name. The evaluation
+activity's call options (name, timeout, retries) live beside it in
+`evaluation_worker.activities`, which imports the shared activities: the workflow reads them
+when it calls the activity, through a pass-through of that one module, so the sandbox never
+imports aioboto3 or SQLAlchemy.
+"""
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
+from workflow_contracts import ActivityMode, FileStatus, call_activity, run_file_stage
 
-with workflow.unsafe.imports_passed_through():
-    from workflow_shared_activities import FileStatus, run_file_stage
-
-    import evaluation_worker.activities as activities
-    from evaluation_worker.activities import EvaluationActivities
-    from evaluation_worker.metrics import QualityReport
+from evaluation_worker.metrics import QualityReport
 
 __all__ = [
     "EVALUATION_COMPLETED",
@@ -37,23 +42,52 @@ class EvaluationResult:
     event_id: str | None = None
 
 
+async def _evaluate_file(file_id: UUID, mode: ActivityMode) -> QualityReport:
+    # The host's module, read at call time: its options are the ones the worker runs with.
+    # Imported by its full name, so that the sandbox passes this one module through (a
+    # ``from package import module`` would run a fresh copy of it inside the sandbox).
+    with workflow.unsafe.imports_passed_through():
+        import evaluation_worker.activities as activities
+    return await call_activity(
+        activities.EVALUATE_FILE_ACTIVITY,
+        file_id,
+        result_type=QualityReport,
+        mode=mode,
+        start_to_close_timeout=activities.EVALUATE_FILE_START_TO_CLOSE,
+        retry_policy=activities.EVALUATE_FILE_RETRY_POLICY,
+    )
+
+
 @workflow.defn
 class EvaluateFileWorkflow:
     """Evaluates one ingested file."""
 
+    @staticmethod
+    def start_args(file_id: UUID, mode: ActivityMode | str | None = None) -> list[Any]:
+        """The workflow's arguments for a start in ``mode`` (None: regular).
+
+        A regular start passes the file id alone, exactly as before the mode existed, so a
+        worker that predates it still runs it during a rolling deploy.
+        """
+        if mode is None or ActivityMode(mode) is ActivityMode.REGULAR:
+            return [file_id]
+        return [file_id, ActivityMode(mode)]
+
     @workflow.run
-    async def run(self, file_id: UUID) -> EvaluationResult:
-        """Moves the file to PROCESSING, evaluates it, then COMPLETED (or FAILED) + event."""
+    async def run(
+        self, file_id: UUID, mode: ActivityMode = ActivityMode.REGULAR
+    ) -> EvaluationResult:
+        """Moves the file to PROCESSING, evaluates it, then COMPLETED (or FAILED) + event.
+
+        Args:
+            file_id: The ingested file.
+            mode: Runs the whole stage (status changes, evaluation, event) as regular or as
+                local activities.
+        """
         stage = await run_file_stage(
             file_id,
             SOURCE,
-            lambda: workflow.execute_activity_method(
-                EvaluationActivities.evaluate_file,
-                file_id,
-                # Read at call time from the (passed-through) activities module.
-                start_to_close_timeout=activities.EVALUATE_FILE_START_TO_CLOSE,
-                retry_policy=activities.EVALUATE_FILE_RETRY_POLICY,
-            ),
+            lambda: _evaluate_file(file_id, mode),
             completed_event=EVALUATION_COMPLETED,
             failed_event=EVALUATION_FAILED,
             event_data=lambda report: {
@@ -61,6 +95,7 @@ class EvaluateFileWorkflow:
                 "passed": report.passed,
                 "report": report,
             },
+            mode=mode,
         )
         return EvaluationResult(
             file_id,

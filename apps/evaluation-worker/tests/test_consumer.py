@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from evaluation_worker.consumer import IngestionEventConsumer, Outcome
+from evaluation_worker.consumer import IngestionEventConsumer, Outcome, evaluation_workflow_id
 from evaluation_worker.settings import Settings
 from temporalio.client import Client
 from temporalio.service import RetryConfig
@@ -15,16 +17,28 @@ from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_contracts import DATA_CONVERTER
 from workflow_devstack import TcpProxy, make_route
+from workflow_shared_activities import InMemoryDeduplicator, make_event
 
 from tests.messages import ingestion_event
 
 FILE_ID = uuid.uuid4()
 
 
-def envelope(detail: object) -> str:
-    return json.dumps(
-        {"source": "ingestion", "detail-type": "file_ingested_successfully", "detail": detail}
-    )
+def ingested_event(file_id: object, event_id: str | None = None) -> dict[str, Any]:
+    """A complete ``file_ingested_successfully`` event as the bus delivers it (the kit's)."""
+    data = {"file_id": str(file_id), "kind": "csv", "size": 8, "sha256": "0" * 64, "rows": 1}
+    return make_event("ingestion", "file_ingested_successfully", data, event_id=event_id)
+
+
+def ingested(file_id: object, event_id: str | None = None) -> str:
+    return json.dumps(ingested_event(file_id, event_id))
+
+
+def broken(change: Callable[[dict[str, Any]], object]) -> str:
+    """A valid ingestion event with one thing changed."""
+    event = ingested_event(FILE_ID)
+    change(event)
+    return json.dumps(event)
 
 
 @pytest.mark.parametrize(
@@ -32,12 +46,24 @@ def envelope(detail: object) -> str:
     [
         ("not json", "body is not JSON"),
         ("[1, 2]", "body is a JSON array"),
-        (json.dumps({"detail": {}}), "no 'source' string"),
-        (json.dumps({"source": "ingestion"}), "no 'detail-type' string"),
-        (envelope(None), "no 'detail' object"),
-        (envelope({"data": {"file_id": str(FILE_ID)}}), "no 'detail.id' string"),
-        (envelope({"id": "e", "data": {}}), "no 'detail.data.file_id'"),
-        (envelope({"id": "e", "data": {"file_id": "nope"}}), "not a UUID: 'nope'"),
+        (json.dumps({"detail": {}}), "source: missing"),
+        (json.dumps({"source": "ingestion"}), "detail-type: missing"),
+        (broken(lambda e: e.update(detail=None)), "detail: expected an object, got null"),
+        (broken(lambda e: e["detail"].pop("id")), "detail.id: missing"),
+        (broken(lambda e: e["detail"]["data"].pop("file_id")), "detail.data.file_id: missing"),
+        (
+            broken(lambda e: e["detail"]["data"].update(file_id="nope")),
+            "detail.data.file_id: expected a valid UUID",
+        ),
+        (broken(lambda e: e["detail"].pop("context")), "detail.context: missing"),
+        (
+            broken(lambda e: e["detail"].update(spec_version="2.0")),
+            "detail.spec_version: unsupported envelope version: expected 1.x, got string '2.0'",
+        ),
+        (
+            broken(lambda e: e["detail"]["data"].update(size="8")),
+            "detail.data.size: expected a valid integer, got string '8'",
+        ),
     ],
 )
 async def test_poison_messages_are_rejected_with_a_reason(
@@ -69,6 +95,58 @@ async def test_other_events_are_ignored(
     assert result.outcome is Outcome.IGNORED and result.workflow_id is None
 
 
+async def test_a_prefixed_source_is_accepted_when_configured(
+    temporal_env: WorkflowEnvironment, sqs_client: SQSClient
+) -> None:
+    data = {"file_id": str(FILE_ID), "kind": "csv", "size": 8, "sha256": "0" * 64, "rows": 1}
+    event = make_event("ingestion", "file_ingested_successfully", data, source_prefix="acme")
+    dedup = InMemoryDeduplicator()
+    await dedup.complete(event["detail"]["id"])  # known: no Temporal call needed
+    consumer = IngestionEventConsumer(
+        temporal_env.client,
+        sqs_client,
+        "unused",
+        "unused",
+        source="acme.ingestion",
+        deduplicator=dedup,
+    )
+    result = await consumer.handle(json.dumps(event))
+    assert result.outcome is Outcome.DUPLICATE
+    assert result.workflow_id == evaluation_workflow_id(FILE_ID, event["detail"]["id"])
+
+
+async def test_a_duplicate_known_to_the_deduplicator_starts_nothing(
+    temporal_env: WorkflowEnvironment, sqs_client: SQSClient
+) -> None:
+    dedup = InMemoryDeduplicator()
+    consumer = IngestionEventConsumer(
+        temporal_env.client, sqs_client, "unused", f"ev-{uuid.uuid4()}", deduplicator=dedup
+    )
+    file_id, event_id = uuid.uuid4(), str(uuid.uuid4())
+    await dedup.complete(event_id)
+    result = await consumer.handle(ingested(file_id, event_id))
+    assert result.outcome is Outcome.DUPLICATE
+    assert result.workflow_id == evaluation_workflow_id(file_id, event_id)
+    with pytest.raises(Exception, match="not found"):  # never started
+        await temporal_env.client.get_workflow_handle(result.workflow_id).describe()
+
+
+async def test_a_failing_deduplicator_only_costs_the_shortcut(
+    temporal_env: WorkflowEnvironment, sqs_client: SQSClient
+) -> None:
+    class Broken(InMemoryDeduplicator):
+        async def claim(self, key: str) -> Any:
+            raise ConnectionError("store down")
+
+    consumer = IngestionEventConsumer(
+        temporal_env.client, sqs_client, "unused", f"ev-{uuid.uuid4()}", deduplicator=Broken()
+    )
+    body = ingested(uuid.uuid4())
+    first, second = await consumer.handle(body), await consumer.handle(body)
+    assert (first.outcome, second.outcome) == (Outcome.STARTED, Outcome.DUPLICATE)
+    await temporal_env.client.get_workflow_handle(first.workflow_id or "").terminate()
+
+
 def test_the_accepted_source_follows_the_prefix() -> None:
     assert Settings(_env_file=None).ingestion_source() == "ingestion"
     assert Settings(_env_file=None, event_source_prefix="acme").ingestion_source() == (
@@ -85,7 +163,7 @@ async def test_a_start_temporal_rejects_goes_to_the_dead_letter_queue(
 ) -> None:
     route = await make_route(events_client, sqs_client, {"source": ["ingestion"]})
     # A workflow id over the server's 1000-character limit: INVALID_ARGUMENT, for good.
-    body = ingestion_event(uuid.uuid4(), "e" * 1100)
+    body = ingested(uuid.uuid4(), "e" * 1100)
     message_id = (await sqs_client.send_message(QueueUrl=route.queue_url, MessageBody=body))[
         "MessageId"
     ]
@@ -119,7 +197,7 @@ async def test_a_transient_start_failure_leaves_the_message_for_redelivery(
         retry_config=RetryConfig(max_retries=1, max_elapsed_time_millis=1000),
     )
     consumer = IngestionEventConsumer(client, sqs_client, route.queue_url, f"ev-{uuid.uuid4()}")
-    await sqs_client.send_message(QueueUrl=route.queue_url, MessageBody=ingestion_event(FILE_ID))
+    await sqs_client.send_message(QueueUrl=route.queue_url, MessageBody=ingested(FILE_ID))
     await proxy.stop()  # Temporal unreachable
     try:
         [failed] = (await consumer.poll_once(wait_seconds=1)).outcomes

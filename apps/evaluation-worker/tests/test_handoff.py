@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -31,11 +32,17 @@ from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_devstack import MotoServer, PostgresDatabase, Route, activity_attempts, make_route
-from workflow_shared_activities import FileCreate, FileStatus, SharedActivitiesPlugin
+from workflow_shared_activities import FileCreate, FileStatus, SharedActivitiesPlugin, make_event
 
 from tests.messages import ingestion_event
 
 S = FileStatus
+
+
+def ingested_body(file_id: object) -> str:
+    """A complete ``file_ingested_successfully`` event as the bus delivers it (the kit's)."""
+    data = {"file_id": str(file_id), "kind": "csv", "size": 8, "sha256": "0" * 64, "rows": 1}
+    return json.dumps(make_event("ingestion", "file_ingested_successfully", data))
 
 
 class Stack:
@@ -118,9 +125,16 @@ async def test_ingestion_event_starts_one_evaluation_and_duplicates_start_none(
     assert (await consumer.poll_once(wait_seconds=1)).received == 0
 
     # The same event delivered again (at-least-once delivery): no second evaluation.
-    await sqs_client.send_message(
-        QueueUrl=stack.hand_off.queue_url, MessageBody=ingestion_event(file.id, ingested.event_id)
+    facts = ingested.facts
+    assert facts is not None
+    data = {"kind": facts.kind, "size": facts.size, "sha256": facts.sha256, "rows": facts.rows}
+    again = make_event(
+        "ingestion",
+        "file_ingested_successfully",
+        {"file_id": str(file.id), **data},
+        event_id=ingested.event_id,
     )
+    await sqs_client.send_message(QueueUrl=stack.hand_off.queue_url, MessageBody=json.dumps(again))
     report = await consumer.poll_once(wait_seconds=1)
     assert [(o.outcome, o.workflow_id) for o in report.outcomes] == [
         (Outcome.DUPLICATE, workflow_id)
@@ -158,8 +172,8 @@ async def test_a_batch_settles_each_message_on_its_own(
     bodies = {
         "poison": "not json {" + "x" * 5000,
         "other": ingestion_event(files[0].id, detail_type="file_ingestion_failed"),
-        "good-0": ingestion_event(files[0].id),
-        "good-1": ingestion_event(files[1].id),
+        "good-0": ingested_body(files[0].id),
+        "good-1": ingested_body(files[1].id),
     }
     names = {}
     for name, body in bodies.items():

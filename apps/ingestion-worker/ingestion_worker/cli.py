@@ -1,75 +1,79 @@
-"""``ingestion-worker``: run the worker, register a file, or ingest one and print the result.
+"""``ingestion-worker``: run the worker, register files, start ingestions, show a file's status.
 
-Exit codes: 0 success; 1 the file ended FAILED; 2 bad usage; 3 a service could not be reached.
+    ingestion-worker run
+    ingestion-worker register PATH [PATH ...] [--glob '*.csv']   # prints ID<TAB>PATH per file
+    ingestion-worker start FILE_ID [FILE_ID ...] [--no-wait]
+    ingestion-worker status FILE_ID [--json]
+
+Exit codes: 0 success; 1 a file ended FAILED; 2 bad usage; 3 a service could not be reached.
 """
 
 import argparse
-import asyncio
-import json
-import logging
 import sys
-from dataclasses import asdict
+from collections.abc import Sequence
 from pathlib import Path
-from uuid import UUID
 
-from workflow_shared_activities import (
-    FileCreate,
-    FileStatus,
-    SqlFileStatusRepository,
-    configure_logging,
-    create_engine,
+from workflow_shared_activities.app import (
+    Command,
+    ExitCode,
+    UsageError,
+    WorkerApp,
+    collect_files,
+    open_repository,
+    print_line,
+    register_paths,
+    run_cli,
 )
 
 from ingestion_worker.settings import Settings
-from ingestion_worker.worker import connect, serve, start_ingestion
+from ingestion_worker.worker import APP
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNAVAILABLE", "EXIT_USAGE", "REGISTER", "main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = (
+    ExitCode.OK,
+    ExitCode.FAILED,
+    ExitCode.USAGE,
+    ExitCode.UNAVAILABLE,
+)
 
 
-async def _register(settings: Settings, path: Path) -> int:
-    engine = create_engine(settings.database_url)
+def _register_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", metavar="PATH", type=Path, nargs="+", help="a file, or a directory (recursively)"
+    )
+    parser.add_argument(
+        "--glob",
+        metavar="PATTERN",
+        default=None,
+        help="only the files of a directory whose name matches, e.g. '*.csv'",
+    )
+
+
+async def _register(app: WorkerApp[Settings], settings: Settings, args: argparse.Namespace) -> int:
     try:
-        file = await SqlFileStatusRepository(engine).register_file(
-            FileCreate(name=path.name, uri=str(path))
-        )
-    finally:
-        await engine.dispose()
-    print(file.id)
-    return EXIT_OK
+        paths = collect_files(args.paths, args.glob)
+    except (OSError, ValueError) as err:
+        raise UsageError(str(err)) from err
+    if not paths:
+        raise UsageError("no file to register" + (f" matching {args.glob!r}" if args.glob else ""))
+    async with open_repository(settings) as repository:
+        async for file, path in register_paths(repository, paths):
+            print_line(f"{file.id}\t{path}")
+    return ExitCode.OK
 
 
-async def _start(settings: Settings, file_id: UUID) -> int:
-    client = await connect(settings)
-    result = await start_ingestion(client, settings, file_id)
-    print(json.dumps(asdict(result), default=str, indent=2))
-    return EXIT_OK if result.status is FileStatus.COMPLETED else EXIT_FAILED
+REGISTER: Command[Settings] = Command(
+    "register",
+    "register files (directories: every regular file inside); prints ID<TAB>PATH per file",
+    _register,
+    _register_arguments,
+)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
-    parser = argparse.ArgumentParser(prog="ingestion-worker", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the worker until SIGINT/SIGTERM")
-    register = sub.add_parser("register", help="register a local file; prints its id")
-    register.add_argument("path", type=Path)
-    start = sub.add_parser("start", help="ingest a registered file and print the result")
-    start.add_argument("file_id", type=UUID)
-    args = parser.parse_args(argv)
-    settings = Settings()
-    configure_logging(settings.log_level)
-    try:
-        if args.command == "run":
-            asyncio.run(serve(settings))
-            return EXIT_OK
-        if args.command == "register":
-            return asyncio.run(_register(settings, args.path.resolve()))
-        return asyncio.run(_start(settings, args.file_id))
-    except (ConnectionError, OSError, RuntimeError) as err:
-        logging.getLogger("ingestion_worker").error(
-            "cannot reach a service: %s", type(err).__name__
-        )
-        print(f"error: cannot reach a service ({type(err).__name__}: {err})", file=sys.stderr)
-        return EXIT_UNAVAILABLE
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    return run_cli(APP, argv, commands=[REGISTER])
 
 
 if __name__ == "__main__":

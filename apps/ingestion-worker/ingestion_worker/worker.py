@@ -1,58 +1,84 @@
-"""Building and running the ingestion worker."""
+"""The ingestion worker: its workflow, its activity and how one file's ingestion starts."""
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from typing import Any
 from uuid import UUID
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
-from workflow_shared_activities import SharedActivitiesPlugin, connect_client, run_until_signalled
+from workflow_shared_activities import SharedActivitiesPlugin, SharedResources
+from workflow_shared_activities.app import WorkerApp
 
 from ingestion_worker.activities import IngestionActivities
 from ingestion_worker.settings import Settings
 from ingestion_worker.workflows import IngestFileWorkflow, IngestionResult
 
-__all__ = ["build_plugin", "build_worker", "connect", "serve", "start_ingestion"]
+__all__ = [
+    "APP",
+    "build_plugin",
+    "build_worker",
+    "connect",
+    "ingestion_workflow_id",
+    "serve",
+    "start_ingestion",
+    "start_ingestion_workflow",
+]
+
+
+def ingestion_workflow_id(file_id: UUID) -> str:
+    """The workflow id of a file's ingestion (one at a time per file)."""
+    return f"ingest-{file_id}"
+
+
+def _activities(settings: Settings, resources: SharedResources) -> Sequence[Callable[..., Any]]:
+    return [IngestionActivities(resources).ingest_file]
+
+
+async def start_ingestion_workflow(
+    client: Client, settings: Settings, file_id: UUID
+) -> WorkflowHandle[IngestFileWorkflow, IngestionResult]:
+    """Starts the ingestion of a file, or joins the one running."""
+    return await client.start_workflow(
+        IngestFileWorkflow.run,
+        args=IngestFileWorkflow.start_args(file_id, settings.activity_mode),
+        id=ingestion_workflow_id(file_id),
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+
+
+APP: WorkerApp[Settings] = WorkerApp(
+    name="ingestion-worker",
+    settings_type=Settings,
+    workflows=[IngestFileWorkflow],
+    activities=_activities,
+    start_workflow=start_ingestion_workflow,
+    description="Ingests registered files: PROCESSING, read, COMPLETED or FAILED, one event.",
+)
 
 
 def build_plugin(settings: Settings) -> SharedActivitiesPlugin:
     """The shared activities plus this app's own, over one set of clients."""
-    return SharedActivitiesPlugin(
-        settings.shared_activities(),
-        extra_activities=lambda resources: [IngestionActivities(resources).ingest_file],
-    )
+    return APP.build_plugin(settings)
 
 
 async def connect(settings: Settings) -> Client:
     """A Temporal client for the configured server, with the contracts' data converter."""
-    return await connect_client(settings.temporal_address, settings.temporal_namespace)
+    return await APP.connect(settings)
 
 
 def build_worker(client: Client, settings: Settings, plugin: SharedActivitiesPlugin) -> Worker:
     """The worker: the ingestion workflow, the shared and the app's activities."""
-    return Worker(
-        client,
-        task_queue=settings.task_queue,
-        workflows=[IngestFileWorkflow],
-        plugins=[plugin],
-        graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
-    )
+    return APP.build_worker(client, settings, plugin)
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Runs the worker until SIGINT/SIGTERM (or ``stop``)."""
-    client = await connect(settings)
-    await run_until_signalled(build_worker(client, settings, build_plugin(settings)), stop)
+    await APP.serve(settings, stop)
 
 
 async def start_ingestion(client: Client, settings: Settings, file_id: UUID) -> IngestionResult:
     """Starts (or joins) the ingestion of a file and waits for its result."""
-    from temporalio.common import WorkflowIDConflictPolicy
-
-    return await client.execute_workflow(
-        IngestFileWorkflow.run,
-        file_id,
-        id=f"ingest-{file_id}",
-        task_queue=settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-    )
+    return await (await start_ingestion_workflow(client, settings, file_id)).result()

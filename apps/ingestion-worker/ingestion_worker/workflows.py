@@ -1,16 +1,20 @@
-"""`IngestFileWorkflow`: PROCESSING, ingest, then COMPLETED + event or FAILED + event."""
+"""`IngestFileWorkflow`: PROCESSING, ingest, then COMPLETED + event or FAILED + event.
+
+Light: the module imports `workflow_contracts` and the app's `facts` (standard library only),
+never the activities' libraries; every activity is called by name. The ingestion activity's
+call options (name, timeout, retries) live beside it in `ingestion_worker.activities`, which
+imports the shared activities: the workflow reads them when it calls the activity, through a
+pass-through of that one module, so the sandbox never imports aioboto3 or SQLAlchemy.
+"""
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
+from workflow_contracts import ActivityMode, FileStatus, call_activity, run_file_stage
 
-with workflow.unsafe.imports_passed_through():
-    from workflow_shared_activities import FileStatus, run_file_stage
-
-    import ingestion_worker.activities as activities
-    from ingestion_worker.activities import IngestionActivities
-    from ingestion_worker.facts import FileFacts
+from ingestion_worker.facts import FileFacts
 
 __all__ = [
     "FILE_INGESTED",
@@ -37,23 +41,52 @@ class IngestionResult:
     event_id: str | None = None
 
 
+async def _ingest_file(file_id: UUID, mode: ActivityMode) -> FileFacts:
+    # The host's module, read at call time: its options are the ones the worker runs with.
+    # Imported by its full name, so that the sandbox passes this one module through (a
+    # ``from package import module`` would run a fresh copy of it inside the sandbox).
+    with workflow.unsafe.imports_passed_through():
+        import ingestion_worker.activities as activities
+    return await call_activity(
+        activities.INGEST_FILE_ACTIVITY,
+        file_id,
+        result_type=FileFacts,
+        mode=mode,
+        start_to_close_timeout=activities.INGEST_FILE_START_TO_CLOSE,
+        retry_policy=activities.INGEST_FILE_RETRY_POLICY,
+    )
+
+
 @workflow.defn
 class IngestFileWorkflow:
     """Ingests one registered file."""
 
+    @staticmethod
+    def start_args(file_id: UUID, mode: ActivityMode | str | None = None) -> list[Any]:
+        """The workflow's arguments for a start in ``mode`` (None: regular).
+
+        A regular start passes the file id alone, exactly as before the mode existed, so a
+        worker that predates it still runs it during a rolling deploy.
+        """
+        if mode is None or ActivityMode(mode) is ActivityMode.REGULAR:
+            return [file_id]
+        return [file_id, ActivityMode(mode)]
+
     @workflow.run
-    async def run(self, file_id: UUID) -> IngestionResult:
-        """Moves the file through PROCESSING to COMPLETED (or FAILED) and emits the event."""
+    async def run(
+        self, file_id: UUID, mode: ActivityMode = ActivityMode.REGULAR
+    ) -> IngestionResult:
+        """Moves the file through PROCESSING to COMPLETED (or FAILED) and emits the event.
+
+        Args:
+            file_id: The registered file.
+            mode: Runs the whole stage (status changes, ingestion, event) as regular or as
+                local activities.
+        """
         stage = await run_file_stage(
             file_id,
             SOURCE,
-            lambda: workflow.execute_activity_method(
-                IngestionActivities.ingest_file,
-                file_id,
-                # Read at call time from the (passed-through) activities module.
-                start_to_close_timeout=activities.INGEST_FILE_START_TO_CLOSE,
-                retry_policy=activities.INGEST_FILE_RETRY_POLICY,
-            ),
+            lambda: _ingest_file(file_id, mode),
             completed_event=FILE_INGESTED,
             failed_event=FILE_INGESTION_FAILED,
             event_data=lambda facts: {
@@ -62,6 +95,7 @@ class IngestFileWorkflow:
                 "sha256": facts.sha256,
                 "rows": facts.rows,
             },
+            mode=mode,
         )
         return IngestionResult(
             file_id,

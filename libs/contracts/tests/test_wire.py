@@ -19,7 +19,8 @@ class Echo:
 
 def test_temporal_sees_one_raw_value_per_parameter_and_the_typed_result() -> None:
     args, ret = _type_hints_from_func(Echo.run)
-    assert args == [RawValue, RawValue, RawValue]
+    # Only the required parameters: a call with exactly those decodes in the activity.
+    assert args == [RawValue, RawValue]
     assert ret is c.StatusChange
     assert Echo.run.__temporal_activity_definition.name == "test.echo"  # type: ignore[attr-defined]
 

@@ -50,8 +50,12 @@ class FakeShared:
         )
 
     @activity.defn(name=SEND_EVENT_ACTIVITY)
-    async def send(self, source: str, event_type: str, data: dict[str, Any]) -> EventReceipt:
+    async def send(
+        self, source: str, event_type: str, data: dict[str, Any], time: str | None = None
+    ) -> EventReceipt:
         info = activity.info()
+        # LOCAL mode passes the workflow's time; REGULAR leaves it to the activity.
+        assert (time is not None) is info.is_local
         self.calls.append((info.activity_type, info.activity_id, (event_type, data), info.is_local))
         return EventReceipt(f"event-{info.activity_id}", source, event_type, datetime.now(UTC))
 

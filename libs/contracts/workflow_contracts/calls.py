@@ -132,6 +132,11 @@ async def call_activity(
     mode = ActivityMode(mode)
     result: T
     if mode is ActivityMode.LOCAL:
+        if activity == SEND_EVENT_ACTIVITY and len(args) == 3:
+            # A local activity scheduled again (after a back-off timer, on another worker)
+            # gets a new scheduled time; the workflow's time is fixed on replay, so every
+            # send of the event carries the same Time and Detail.
+            args = (*args, workflow.now())
         activity_id = _local_activity_id()
         try:
             result = await workflow.execute_local_activity(
@@ -187,7 +192,11 @@ async def send_event(
     start_to_close_timeout: timedelta | None = None,
     retry_policy: RetryPolicy = DEFAULT_RETRY,
 ) -> EventReceipt:
-    """Runs ``shared.send_event`` (`SendEventActivity`) from a workflow."""
+    """Runs ``shared.send_event`` (`SendEventActivity`) from a workflow.
+
+    In LOCAL mode the event time is the workflow's time (``workflow.now()``, fixed on replay),
+    passed as the activity's optional ``time`` argument (see `call_activity`).
+    """
     return await call_activity(
         SEND_EVENT_ACTIVITY,
         source,

@@ -14,9 +14,12 @@ older caller keeps working with a newer worker. Hence:
 - too many: `UnsupportedArgumentsError`, retryable with a long delay (a caller newer than the
   worker, during a rolling deploy: it succeeds once the worker is upgraded).
 
-When the count does not match, Temporal's SDK decodes the values with the worker's payload
-converter before this code runs; a value that converter cannot decode at all (invalid UTF-8)
-then still surfaces as the SDK's own retryable decoding failure.
+Temporal is shown the required parameters only, as `RawValue`s, so a call with exactly those
+(every caller of the activity's first version) is decoded here, whatever it holds. A call with
+optional trailing arguments, or with a wrong count, does not match: Temporal's SDK then decodes
+the values with the worker's payload converter before this code runs, and a value that
+converter cannot decode at all (invalid UTF-8, a lone surrogate for the Pydantic converter)
+surfaces as the SDK's own retryable decoding failure.
 """
 
 from __future__ import annotations
@@ -148,14 +151,19 @@ def wire_activity(
             ]
             return await fn(self, *values)
 
+        # Temporal sees only the required parameters, each a RawValue: the usual call (every
+        # caller of the first version) decodes here, whatever it holds. A call that also
+        # passes optional trailing arguments (added later, see the module docstring) no
+        # longer matches that count, so the SDK decodes its values before this wrapper.
+        required_params = [p for p in params if p.default is inspect.Parameter.empty]
         raw_params: list[inspect.Parameter] = [
             self_param.replace(annotation=inspect.Parameter.empty)
         ]
-        raw_params += [p.replace(annotation=RawValue) for p in params]
+        raw_params += [p.replace(annotation=RawValue) for p in required_params]
         wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
             parameters=raw_params, return_annotation=hints.get("return", inspect.Parameter.empty)
         )
-        annotations: dict[str, Any] = {p: RawValue for p in names}
+        annotations: dict[str, Any] = {p.name: RawValue for p in required_params}
         if "return" in hints:
             annotations["return"] = hints["return"]
         wrapper.__annotations__ = annotations

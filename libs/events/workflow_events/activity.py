@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import activity
@@ -12,6 +13,7 @@ from workflow_contracts import (
     InvalidEventError,
     TemporalContext,
     execution_id,
+    json_type,
     wire_activity,
 )
 
@@ -23,9 +25,35 @@ from workflow_events.entry import (
     check_source_prefix,
 )
 
-__all__ = ["SendEventActivity"]
+__all__ = ["SendEventActivity", "parse_event_time"]
 
 logger = logging.getLogger(__name__)
+
+
+def parse_event_time(value: object) -> datetime:
+    """An event time from the wire: an aware datetime, or ISO 8601 text with an offset.
+
+    Raises:
+        InvalidEventError: Anything else (naive, not a date-time, another JSON type).
+    """
+    parsed = value
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidEventError(
+                f"time: not an ISO 8601 date-time: {value[:40]!r}", {"field": "time"}
+            ) from None
+    if not isinstance(parsed, datetime):
+        raise InvalidEventError(
+            f"time: must be an ISO 8601 date-time string, got {json_type(value)}",
+            {"field": "time"},
+        )
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise InvalidEventError(
+            "time: needs a UTC offset (e.g. 2026-01-31T12:00:00Z)", {"field": "time"}
+        )
+    return parsed.astimezone(UTC)
 
 
 class SendEventActivity:
@@ -75,22 +103,34 @@ class SendEventActivity:
             "source": InvalidEventError,
             "event_type": InvalidEventError,
             "data": InvalidEventError,
+            "time": InvalidEventError,
         },
     )
-    async def run(self, source: str, event_type: str, data: dict[str, Any]) -> EventReceipt:
+    async def run(
+        self,
+        source: str,
+        event_type: str,
+        data: dict[str, Any],
+        time: datetime | str | None = None,
+    ) -> EventReceipt:
         """Publishes ``data`` as an event of ``event_type`` from ``source``.
 
         Args:
             source: Logical source, e.g. ``"ingestion"``.
             event_type: Event type, e.g. ``"file_ingested_successfully"`` (the DetailType).
             data: Event payload, a JSON object.
+            time: The event time (timezone-aware, or ISO 8601 text with an offset); by default
+                when the activity was first scheduled. A workflow calling it as a local
+                activity passes ``workflow.now()``: a local activity scheduled again (after a
+                back-off timer or on another worker) gets a new scheduled time, the
+                workflow's time does not change on replay.
 
         Returns:
             The receipt, with the stable event id.
 
         Raises:
             InvalidArgumentsError: Fewer than three arguments (non-retryable).
-            UnsupportedArgumentsError: More than three: a caller newer than this worker.
+            UnsupportedArgumentsError: More than four: a caller newer than this worker.
             InvalidEventError: Bad source, event type or data: not decodable, wrong JSON type,
                 empty, too long, invalid Unicode, a control or format character (or
                 whitespace in a source), too deep, NaN (non-retryable, nothing sent).
@@ -108,7 +148,7 @@ class SendEventActivity:
             source=source,
             event_type=event_type,
             data=data,
-            time=info.scheduled_time,
+            time=info.scheduled_time if time is None else parse_event_time(time),
             context=context,
             source_prefix=self._source_prefix,
             max_entry_bytes=self._max_entry_bytes,

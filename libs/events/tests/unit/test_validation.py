@@ -121,7 +121,7 @@ async def test_too_few_arguments_are_permanent_and_too_many_wait_for_an_upgrade(
         await send(raw('"s"'), raw('"t"'))
     assert few.value.non_retryable and "source, event_type, data" in few.value.message
     with pytest.raises(UnsupportedArgumentsError) as many:
-        await send(raw('"s"'), raw('"t"'), raw("{}"), raw("1"))
+        await send(raw('"s"'), raw('"t"'), raw("{}"), raw("null"), raw("1"))
     assert not many.value.non_retryable
 
 

@@ -94,7 +94,11 @@ EVENT_CASES = [
     Case("data-too-large", [SRC, TYPE, j({"blob": "x" * 300_000})], "EventTooLarge"),
     Case("no-arguments", [], "InvalidArguments", "source, event_type, data"),
     Case("two-arguments", [SRC, TYPE], "InvalidArguments", "source, event_type, data"),
-    Case("four-arguments", [SRC, TYPE, DATA, j(1)], "UnsupportedArguments", "", False),
+    Case("time-number", [SRC, TYPE, DATA, j(1)], "InvalidEvent", "time"),
+    Case("time-not-a-date", [SRC, TYPE, DATA, j("yesterday")], "InvalidEvent", "time"),
+    Case("time-naive", [SRC, TYPE, DATA, j("2026-01-31T12:00:00")], "InvalidEvent", "time"),
+    Case("time-list", [SRC, TYPE, DATA, j(["2026-01-31T12:00:00Z"])], "InvalidEvent", "time"),
+    Case("five-arguments", [SRC, TYPE, DATA, NULL, j(1)], "UnsupportedArguments", "", False),
 ]
 
 GOOD_ID = "{good}"  # replaced by a registered PENDING file's id

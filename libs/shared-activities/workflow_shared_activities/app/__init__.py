@@ -36,7 +36,7 @@ from workflow_shared_activities.app.settings import (
     SettingsConfigDict,
     redact_url,
 )
-from workflow_shared_activities.app.worker import WorkerApp
+from workflow_shared_activities.app.worker import WorkerApp, run_worker_until_stopped
 
 __all__ = [
     "OPTIONAL_CONFIG_FIELDS",
@@ -53,5 +53,6 @@ __all__ = [
     "redact_url",
     "register_paths",
     "run_cli",
+    "run_worker_until_stopped",
     "status_document",
 ]

@@ -49,6 +49,10 @@ _UNREACHABLE_TYPES = frozenset(
 )
 
 
+_CONCURRENT_STARTS = 32
+"""Workflow starts in flight at once (``start`` with many files)."""
+
+
 class ExitCode(IntEnum):
     """The apps' exit codes."""
 
@@ -119,7 +123,13 @@ async def _wait(file_id: UUID, handle: WorkflowHandle[Any, Any]) -> tuple[bool, 
 async def _start(app: WorkerApp[S], settings: S, args: argparse.Namespace) -> int:
     client: Client = await app.connect(settings)
     file_ids: list[UUID] = args.file_ids
-    handles = await asyncio.gather(*(app.start_workflow(client, settings, f) for f in file_ids))
+    limit = asyncio.Semaphore(_CONCURRENT_STARTS)
+
+    async def start(file_id: UUID) -> WorkflowHandle[Any, Any]:
+        async with limit:
+            return await app.start_workflow(client, settings, file_id)
+
+    handles = await asyncio.gather(*map(start, file_ids))
     if args.no_wait:
         for file_id, handle in zip(file_ids, handles, strict=True):
             print_line(f"{file_id}\t{handle.id}")
@@ -193,8 +203,9 @@ def _scrub(text: str, settings: AppSettings | None) -> str:
     return text
 
 
-def _fail(code: ExitCode, message: str, app: WorkerApp[Any]) -> int:
-    app.logger.error("%s", message)
+def _fail(code: ExitCode, message: str, app: WorkerApp[Any], *, log: bool = True) -> int:
+    if log:  # a JSON line for the log pipeline, besides the line for the operator
+        app.logger.error("%s", message)
     print(f"{app.name}: error: {message}", file=sys.stderr, flush=True)
     return code
 
@@ -251,7 +262,7 @@ def _execute(app: WorkerApp[S], args: argparse.Namespace, command: Command[Any])
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
             for e in err.errors(include_input=False, include_url=False)
         )
-        return _fail(ExitCode.USAGE, f"invalid configuration: {problems}", app)
+        return _fail(ExitCode.USAGE, f"invalid configuration: {problems}", app, log=False)
     except UsageError as err:
         return _fail(ExitCode.USAGE, _scrub(str(err), settings), app)
     except sqlalchemy.exc.ArgumentError as err:

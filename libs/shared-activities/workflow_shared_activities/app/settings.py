@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pydantic import Field, field_validator
+from sqlalchemy.engine import make_url
 from workflow_contracts import ActivityMode
 from workflow_file_status import DEFAULT_SQLITE_URL
 
@@ -97,12 +98,18 @@ class AppSettings(BaseSettings):
     shared config file's ``services`` section, then AWS itself.
     """
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        extra="ignore",
+        hide_input_in_errors=True,  # a refused database URL may hold a password
+    )
 
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     task_queue: str = Field(description="The worker's task queue (each app sets its default).")
-    aws_region: str | None = "us-east-1"
+    aws_region: str | None = Field(
+        default="us-east-1", description="Empty: the AWS configuration chain decides."
+    )
     aws_endpoint_url: str | None = Field(
         default=None, description="Endpoint of every AWS service (an emulator); None for AWS."
     )
@@ -141,8 +148,27 @@ class AppSettings(BaseSettings):
             raise ValueError(f"unknown log level {value!r} (DEBUG, INFO, WARNING, ERROR)")
         return level
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        # The message never quotes the URL: it may hold a password.
+        try:
+            backend = make_url(value).get_backend_name()
+        except Exception:
+            raise ValueError("not a database URL (e.g. postgresql+asyncpg://...)") from None
+        if backend not in ("postgresql", "sqlite"):
+            raise ValueError(
+                f"unsupported database {backend!r}: PostgreSQL (postgresql+asyncpg://) or "
+                "SQLite (sqlite+aiosqlite://)"
+            )
+        return value
+
     @field_validator(
-        "aws_endpoint_url", "aws_endpoint_url_events", "aws_endpoint_url_sqs", "event_source_prefix"
+        "aws_region",
+        "aws_endpoint_url",
+        "aws_endpoint_url_events",
+        "aws_endpoint_url_sqs",
+        "event_source_prefix",
     )
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
