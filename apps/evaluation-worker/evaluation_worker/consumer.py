@@ -48,6 +48,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 from workflow_shared_activities import (
+    ActivityMode,
     ClaimResult,
     Deduplicator,
     FileIngestedData,
@@ -183,8 +184,10 @@ class IngestionEventConsumer:
         *,
         source: str = INGESTION_SOURCE,
         deduplicator: Deduplicator | None = None,
+        activity_mode: ActivityMode = ActivityMode.REGULAR,
     ) -> None:
-        """Args: client: Temporal client. sqs: Open SQS client. queue_url: The rule's queue. task_queue: Where evaluations run. source: The ingestion events' bus ``Source`` (see `ingestion_source`). deduplicator: Remembers the events started (an `InMemoryDeduplicator` when None)."""
+        """Args: client: Temporal client. sqs: Open SQS client. queue_url: The rule's queue. task_queue: Where evaluations run. source: The ingestion events' bus ``Source`` (see `ingestion_source`). deduplicator: Remembers the events started (an `InMemoryDeduplicator` when None). activity_mode: How the evaluations it starts run their shared activities."""
+        self.activity_mode = activity_mode
         self._client = client
         self._dedup: Deduplicator = InMemoryDeduplicator() if deduplicator is None else deduplicator
         self._sqs = sqs
@@ -230,7 +233,7 @@ class IngestionEventConsumer:
         try:
             await self._client.start_workflow(
                 EvaluateFileWorkflow.run,
-                args=EvaluateFileWorkflow.start_args(file_id, getattr(self, "activity_mode", None)),
+                args=EvaluateFileWorkflow.start_args(file_id, self.activity_mode),
                 id=workflow_id,
                 task_queue=self._task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

@@ -68,9 +68,8 @@ async def consume_ingestion_events(client: Client, settings: Settings, stop: asy
             settings.queue_url,
             settings.task_queue,
             source=settings.ingestion_source(),
+            activity_mode=settings.activity_mode,
         )
-        # The evaluations it starts run in the app's mode (the consumer reads the attribute).
-        setattr(consumer, "activity_mode", settings.activity_mode)  # noqa: B010
         logger.info("consuming ingestion events from %s", settings.queue_url)
         await consumer.run(stop)
 

@@ -49,6 +49,7 @@ async def run(
     status: str = "PENDING",
     refuse: str | None = None,
     fail: bool = False,
+    variant: str = "",
 ) -> tuple[Any, list[tuple[str, str, tuple[Any, ...], bool]]]:
     fake, queue = stage
     file_id = uuid.uuid4()
@@ -59,7 +60,7 @@ async def run(
     try:
         result: Any = await temporal_env.client.execute_workflow(
             StageCallsWorkflow.run,
-            args=[file_id, mode, fail],
+            args=[file_id, mode, fail, variant],
             id=f"calls-{file_id}",
             task_queue=queue,
         )
@@ -67,7 +68,7 @@ async def run(
         result = err.cause
     calls = fake.calls[start:]
     # Every call ran in the requested mode; local ones carry the explicit deterministic id.
-    assert {is_local for *_, is_local in calls} == {mode is ActivityMode.LOCAL}
+    assert {is_local for *_, is_local in calls} <= {mode is ActivityMode.LOCAL}
     local = mode is ActivityMode.LOCAL
     assert all(activity_id.startswith("local-") is local for _, activity_id, _, _ in calls)
     assert len({activity_id for _, activity_id, _, _ in calls}) == len(calls)
@@ -129,3 +130,31 @@ def test_the_default_options_of_each_mode() -> None:
     # Ordinary local retries stay inside the workflow task (their back-off is under the
     # threshold): one scheduled time, hence one event Time, for every attempt.
     assert DEFAULT_RETRY.maximum_interval <= LOCAL_RETRY_THRESHOLD
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_result_that_cannot_be_published_fails_the_file_with_its_event(
+    temporal_env: WorkflowEnvironment, stage: tuple[FakeShared, str], mode: ActivityMode
+) -> None:
+    result, calls = await run(temporal_env, stage, mode, variant="huge")
+    # Never COMPLETED without its event: the too-large event is found before the change.
+    assert kinds(calls) == ["PROCESSING", "FAILED", "event:failed"]
+    assert result["status"] == "FAILED" and result["error_type"] == "EventTooLarge"
+
+
+async def test_an_event_that_can_never_be_sent_fails_the_stage_before_it_touches_the_file(
+    temporal_env: WorkflowEnvironment, stage: tuple[FakeShared, str]
+) -> None:
+    error, calls = await run(temporal_env, stage, ActivityMode.REGULAR, variant="reserved")
+    assert calls == []  # no status change, no event
+    assert isinstance(error, ApplicationError) and error.type == "InvalidEvent"
+    assert "reserved" in error.message
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_work_failing_in_workflow_code_fails_the_file_with_its_event(
+    temporal_env: WorkflowEnvironment, stage: tuple[FakeShared, str], mode: ActivityMode
+) -> None:
+    result, calls = await run(temporal_env, stage, mode, variant="raise")
+    assert kinds(calls) == ["PROCESSING", "FAILED", "event:failed"]
+    assert result["status"] == "FAILED" and result["error_type"] == "OwnStep"

@@ -70,14 +70,23 @@ async def work(file_id: str, fail: bool) -> dict[str, str]:
 @workflow.defn
 class StageCallsWorkflow:
     @workflow.run
-    async def run(self, file_id: UUID, mode: ActivityMode, fail: bool) -> dict[str, Any]:
+    async def run(
+        self, file_id: UUID, mode: ActivityMode, fail: bool, variant: str = ""
+    ) -> dict[str, Any]:
+        async def work_in_workflow() -> dict[str, Any]:
+            raise ApplicationError("the workflow's own step failed", type="OwnStep")
+
         stage = await run_file_stage(
             file_id,
-            "tests",
-            lambda: call_activity(WORK, str(file_id), fail, result_type=dict, mode=mode),
+            "aws.tests" if variant == "reserved" else "tests",
+            work_in_workflow
+            if variant == "raise"
+            else lambda: call_activity(WORK, str(file_id), fail, result_type=dict, mode=mode),
             completed_event="done",
             failed_event="failed",
-            event_data=lambda value: dict(value),
+            event_data=lambda value: (
+                {**value, "blob": "x" * 300_000} if variant == "huge" else dict(value)
+            ),
             mode=mode,
         )
         return {

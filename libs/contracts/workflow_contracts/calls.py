@@ -15,6 +15,7 @@ Both modes keep the same guarantees: one event id and one status change per call
 retries and replays (see `call_activity`).
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,9 +24,22 @@ from uuid import UUID
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError, RetryState
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    ChildWorkflowError,
+    FailureError,
+    RetryState,
+)
 
-from workflow_contracts.errors import ErrorType, FileAlreadyProcessingError
+from workflow_contracts.envelope import TemporalContext
+from workflow_contracts.errors import (
+    ErrorType,
+    EventTooLargeError,
+    FileAlreadyProcessingError,
+    InvalidEventError,
+)
+from workflow_contracts.event_entry import check_event
 from workflow_contracts.modes import ActivityMode
 from workflow_contracts.names import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY
 from workflow_contracts.results import EventReceipt, StatusChange
@@ -209,12 +223,22 @@ async def send_event(
     )
 
 
-def describe_failure(err: ActivityError) -> tuple[str, str]:
-    """The stable error ``type`` and the message behind an activity failure (for events)."""
-    cause = err.cause
+def describe_failure(err: BaseException) -> tuple[str, str]:
+    """The stable error ``type`` and the message behind a failure (for events).
+
+    An `ActivityError` or a child workflow's failure is described by its cause; an
+    `ApplicationError` raised in workflow code by itself.
+    """
+    cause: BaseException | None = err
+    if isinstance(err, ActivityError | ChildWorkflowError):
+        cause = err.cause or err
     if isinstance(cause, ApplicationError):
         return cause.type or "ApplicationError", cause.message
     return type(cause).__name__, str(cause)
+
+
+MAX_FAILURE_MESSAGE_CHARS = 1000
+"""A failure event's message is cut to this: the event must fit whatever failed."""
 
 
 @dataclass(frozen=True)
@@ -259,10 +283,29 @@ async def run_file_stage(
         FileAlreadyProcessingError: Another execution is processing the file.
         ActivityError: A status change of this stage was refused for good (after its event).
     """
+    info = workflow.info()
+    context = TemporalContext(
+        info.workflow_id, info.run_id, None, 1, info.workflow_type, info.namespace
+    )
+    placeholder = {"file_id": str(file_id), "error": {"type": "x" * 100, "message": "x" * 1200}}
+    # Both events must be sendable before the file is touched: a stage never commits a status
+    # whose event it cannot send (a reserved source, a type too long...).
+    check_event(source, completed_event, {"file_id": str(file_id)}, context=context)
+    check_event(source, failed_event, placeholder, context=context)
 
     async def fail(error_type: str, message: str) -> str:
-        data = {"file_id": str(file_id), "error": {"type": error_type, "message": message}}
+        message = message[:MAX_FAILURE_MESSAGE_CHARS]
+        data = {"file_id": str(file_id), "error": {"type": error_type[:100], "message": message}}
         return (await send_event(source, failed_event, data, mode=mode)).event_id
+
+    async def failed(error_type: str, message: str) -> FileStageResult[T]:
+        try:
+            await set_file_status(file_id, FileStatus.FAILED, mode=mode)
+        except ActivityError as status_err:
+            await fail(error_type, message)
+            raise status_err from None
+        event_id = await fail(error_type, message)
+        return FileStageResult(FileStatus.FAILED, None, error_type, message, event_id)
 
     try:
         claim = await set_file_status(file_id, FileStatus.PROCESSING, mode=mode)
@@ -275,21 +318,24 @@ async def run_file_stage(
         raise FileAlreadyProcessingError(message, {"file_id": str(file_id)})
     try:
         value = await work()
-    except ActivityError as err:
-        error_type, message = describe_failure(err)
-        try:
-            await set_file_status(file_id, FileStatus.FAILED, mode=mode)
-        except ActivityError as status_err:
-            await fail(error_type, message)
-            raise status_err from err
-        event_id = await fail(error_type, message)
-        return FileStageResult(FileStatus.FAILED, None, error_type, message, event_id)
+    except (FailureError, asyncio.CancelledError) as err:
+        # An activity's failure, a child workflow's, an ApplicationError raised by workflow
+        # code, or a cancellation: the file must not stay PROCESSING.
+        result = await failed(*describe_failure(err))
+        if isinstance(err, ActivityError | ChildWorkflowError | ApplicationError):
+            return result
+        raise
+    completed = {"file_id": str(file_id), **event_data(value)}
+    try:
+        check_event(source, completed_event, completed, context=context)
+    except (InvalidEventError, EventTooLargeError) as err:
+        # The work's result cannot be published: the stage fails instead of completing
+        # without its event.
+        return await failed(err.type or "InvalidEvent", err.message)
     try:
         await set_file_status(file_id, FileStatus.COMPLETED, mode=mode)
     except ActivityError as err:
         await fail(*describe_failure(err))
         raise
-    receipt = await send_event(
-        source, completed_event, {"file_id": str(file_id), **event_data(value)}, mode=mode
-    )
+    receipt = await send_event(source, completed_event, completed, mode=mode)
     return FileStageResult(FileStatus.COMPLETED, value, None, None, receipt.event_id)

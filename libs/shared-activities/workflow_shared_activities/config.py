@@ -29,6 +29,7 @@ class SharedActivitiesConfig:
             in production run ``workflow_file_status.migrate`` as a deploy step).
         operator_retry_delay: Delay before retrying what an operator must fix (a missing
             bus, a permission, a schema not migrated, a read-only database).
+        database_pool_size: Connections the worker's engine keeps open (PostgreSQL).
     """
 
     event_bus_name: str
@@ -42,6 +43,7 @@ class SharedActivitiesConfig:
     transitions: TransitionGraph = field(default_factory=lambda: DEFAULT_TRANSITIONS)
     migrate: bool = False
     operator_retry_delay: timedelta = OPERATOR_RETRY_DELAY
+    database_pool_size: int = 10
 
     def __repr__(self) -> str:
         """Leaves the database URL (it may hold a password) out."""

@@ -128,7 +128,7 @@ class SharedResources:
                     upgrade, config.database_url, temporal_namespace=temporal_namespace
                 )
             )
-        engine = create_engine(config.database_url)
+        engine = create_engine(config.database_url, pool_size=config.database_pool_size)
         try:
             async with open_events_client(
                 region_name=config.aws_region, endpoint_url=config.aws_endpoint_url

@@ -1,6 +1,7 @@
 """Running a worker process: structured logs and graceful shutdown on SIGINT/SIGTERM."""
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -11,7 +12,13 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from workflow_contracts import DATA_CONVERTER
 
-__all__ = ["JsonLogFormatter", "configure_logging", "connect_client", "run_until_signalled"]
+__all__ = [
+    "JsonLogFormatter",
+    "configure_logging",
+    "connect_client",
+    "run_until_signalled",
+    "run_worker_until_stopped",
+]
 
 _CONTEXT_FIELDS = ("workflow_id", "file_id", "event_id", "event_source", "event_type", "attempt")
 
@@ -50,20 +57,46 @@ async def run_until_signalled(worker: Worker, stop: asyncio.Event | None = None)
 
     Shutdown stops polling for new tasks and lets running activities finish within the
     worker's ``graceful_shutdown_timeout``; what did not finish is retried by Temporal on
-    another (or the restarted) worker.
+    another (or the restarted) worker. A worker that fails while starting (its clients or
+    migrations) ends this at once with its error instead of hanging.
     """
-    stop = stop or asyncio.Event()
+    logging.getLogger(__name__).info("worker running on task queue %s", worker.task_queue)
+    await run_worker_until_stopped(worker, stop or asyncio.Event())
+
+
+async def run_worker_until_stopped(worker: Worker, stop: asyncio.Event) -> None:
+    """Runs the worker until SIGINT/SIGTERM or ``stop``, then shuts it down gracefully.
+
+    Unlike ``async with worker`` (`run_until_signalled`), a worker that fails while starting
+    (its clients or migrations failing in the plugin) ends this at once with that error:
+    ``Worker.shutdown()`` after such a failure never returns, so it is only called on a
+    worker that is running.
+
+    Raises:
+        BaseException: The worker's own fatal error.
+    """
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
         loop.add_signal_handler(sig, stop.set)
+    running = asyncio.create_task(worker.run())
+    stopping = asyncio.create_task(stop.wait())
     try:
-        async with worker:
-            logging.getLogger(__name__).info("worker running on task queue %s", worker.task_queue)
-            await stop.wait()
-            logging.getLogger(__name__).info("stop requested: shutting down gracefully")
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if running.done():
+            running.result()  # the worker's fatal error, if any
+            return
+        logging.getLogger(__name__).info("stop requested: shutting down gracefully")
+        await worker.shutdown()
+        await running
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        stopping.cancel()
+        for sig in signals:
             loop.remove_signal_handler(sig)
+        if not running.done():
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
 
 
 async def connect_client(address: str, namespace: str = "default") -> Client:

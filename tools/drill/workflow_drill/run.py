@@ -141,6 +141,15 @@ async def _files_done(stack: DrillStack, good: list[str], bad: list[str]) -> int
     )
 
 
+async def _running(stack: DrillStack) -> int | None:
+    """Workflows still running (None while the server is unreachable: a restart)."""
+    try:
+        client = await stack.client()
+        return (await client.count_workflows("ExecutionStatus='Running'")).count
+    except Exception:  # the Temporal restart the drill itself caused
+        return None
+
+
 async def _final_times(stack: DrillStack, ids: list[str]) -> list[datetime]:
     conn = await asyncpg.connect(stack.database.dsn, timeout=10)
     try:
@@ -211,7 +220,9 @@ async def run_phase(
     while time.monotonic() - started < options.deadline:
         await asyncio.sleep(1)
         done = await _files_done(stack, good, bad)
-        if done == len(good) + len(bad):
+        # Done when every file reached its end state and every workflow closed (a stage
+        # still sends its event after its final status change).
+        if done == len(good) + len(bad) and await _running(stack) == 0:
             finished = True
             break
     seconds = time.monotonic() - started

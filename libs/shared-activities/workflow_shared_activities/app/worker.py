@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,7 +21,7 @@ from temporalio.worker import Worker
 
 from workflow_shared_activities.app.settings import AppSettings
 from workflow_shared_activities.plugin import SharedActivitiesPlugin, SharedResources
-from workflow_shared_activities.runtime import connect_client
+from workflow_shared_activities.runtime import connect_client, run_worker_until_stopped
 
 __all__ = ["WorkerApp", "run_worker_until_stopped"]
 
@@ -143,38 +142,3 @@ class WorkerApp(Generic[S]):
         finally:
             stop.set()
             await beside
-
-
-async def run_worker_until_stopped(worker: Worker, stop: asyncio.Event) -> None:
-    """Runs the worker until SIGINT/SIGTERM or ``stop``, then shuts it down gracefully.
-
-    Unlike ``async with worker`` (`run_until_signalled`), a worker that fails while starting
-    (its clients or migrations failing in the plugin) ends this at once with that error:
-    ``Worker.shutdown()`` after such a failure never returns, so it is only called on a
-    worker that is running.
-
-    Raises:
-        BaseException: The worker's own fatal error.
-    """
-    loop = asyncio.get_running_loop()
-    signals = (signal.SIGINT, signal.SIGTERM)
-    for sig in signals:
-        loop.add_signal_handler(sig, stop.set)
-    running = asyncio.create_task(worker.run())
-    stopping = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        if running.done():
-            running.result()  # the worker's fatal error, if any
-            return
-        logger.info("stop requested: shutting down gracefully")
-        await worker.shutdown()
-        await running
-    finally:
-        stopping.cancel()
-        for sig in signals:
-            loop.remove_signal_handler(sig)
-        if not running.done():
-            running.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await running
