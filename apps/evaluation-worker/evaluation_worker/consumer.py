@@ -54,6 +54,7 @@ from workflow_shared_activities import (
     FileIngestedData,
     InMemoryDeduplicator,
     InvalidEventMessage,
+    StageTimeouts,
     dedup_key,
     parse_event,
     peek_event,
@@ -185,9 +186,11 @@ class IngestionEventConsumer:
         source: str = INGESTION_SOURCE,
         deduplicator: Deduplicator | None = None,
         activity_mode: ActivityMode = ActivityMode.REGULAR,
+        timeouts: StageTimeouts | None = None,
     ) -> None:
-        """Args: client: Temporal client. sqs: Open SQS client. queue_url: The rule's queue. task_queue: Where evaluations run. source: The ingestion events' bus ``Source`` (see `ingestion_source`). deduplicator: Remembers the events started (an `InMemoryDeduplicator` when None). activity_mode: How the evaluations it starts run their shared activities."""
+        """Args: client: Temporal client. sqs: Open SQS client. queue_url: The rule's queue. task_queue: Where evaluations run. source: The ingestion events' bus ``Source`` (see `ingestion_source`). deduplicator: Remembers the events started (an `InMemoryDeduplicator` when None). activity_mode: How the evaluations it starts run their shared activities. timeouts: Their timeouts (None: the defaults)."""
         self.activity_mode = activity_mode
+        self.timeouts = timeouts
         self._client = client
         self._dedup: Deduplicator = InMemoryDeduplicator() if deduplicator is None else deduplicator
         self._sqs = sqs
@@ -233,7 +236,7 @@ class IngestionEventConsumer:
         try:
             await self._client.start_workflow(
                 EvaluateFileWorkflow.run,
-                args=EvaluateFileWorkflow.start_args(file_id, self.activity_mode),
+                args=EvaluateFileWorkflow.start_args(file_id, self.activity_mode, self.timeouts),
                 id=workflow_id,
                 task_queue=self._task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

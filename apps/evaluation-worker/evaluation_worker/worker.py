@@ -47,7 +47,9 @@ async def start_evaluation_workflow(
     """Starts an evaluation of a file by hand, or joins the manual one running."""
     return await client.start_workflow(
         EvaluateFileWorkflow.run,
-        args=EvaluateFileWorkflow.start_args(file_id, settings.activity_mode),
+        args=EvaluateFileWorkflow.start_args(
+            file_id, settings.activity_mode, settings.stage_timeouts()
+        ),
         id=manual_evaluation_workflow_id(file_id),
         task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
@@ -69,6 +71,7 @@ async def consume_ingestion_events(client: Client, settings: Settings, stop: asy
             settings.task_queue,
             source=settings.ingestion_source(),
             activity_mode=settings.activity_mode,
+            timeouts=settings.stage_timeouts(),
         )
         logger.info("consuming ingestion events from %s", settings.queue_url)
         await consumer.run(stop)

@@ -13,7 +13,13 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from workflow_contracts import ActivityMode, FileStatus, call_activity, run_file_stage
+from workflow_contracts import (
+    ActivityMode,
+    FileStatus,
+    StageTimeouts,
+    call_activity,
+    run_file_stage,
+)
 
 from evaluation_worker.metrics import QualityReport
 
@@ -63,19 +69,28 @@ class EvaluateFileWorkflow:
     """Evaluates one ingested file."""
 
     @staticmethod
-    def start_args(file_id: UUID, mode: ActivityMode | str | None = None) -> list[Any]:
-        """The workflow's arguments for a start in ``mode`` (None: regular).
+    def start_args(
+        file_id: UUID,
+        mode: ActivityMode | str | None = None,
+        timeouts: StageTimeouts | None = None,
+    ) -> list[Any]:
+        """The workflow's arguments for a start in ``mode`` (None: regular) with ``timeouts``.
 
         A regular start passes the file id alone, exactly as before the mode existed, so a
         worker that predates it still runs it during a rolling deploy.
         """
+        if timeouts is not None:
+            return [file_id, ActivityMode(mode or ActivityMode.REGULAR), timeouts]
         if mode is None or ActivityMode(mode) is ActivityMode.REGULAR:
             return [file_id]
         return [file_id, ActivityMode(mode)]
 
     @workflow.run
     async def run(
-        self, file_id: UUID, mode: ActivityMode = ActivityMode.REGULAR
+        self,
+        file_id: UUID,
+        mode: ActivityMode = ActivityMode.REGULAR,
+        timeouts: StageTimeouts | None = None,
     ) -> EvaluationResult:
         """Moves the file to PROCESSING, evaluates it, then COMPLETED (or FAILED) + event.
 
@@ -83,6 +98,7 @@ class EvaluateFileWorkflow:
             file_id: The ingested file.
             mode: Runs the whole stage (status changes, evaluation, event) as regular or as
                 local activities.
+            timeouts: Timeouts of the stage's shared-activity calls (None: the defaults).
         """
         stage = await run_file_stage(
             file_id,
@@ -96,6 +112,7 @@ class EvaluateFileWorkflow:
                 "report": report,
             },
             mode=mode,
+            timeouts=timeouts,
         )
         return EvaluationResult(
             file_id,

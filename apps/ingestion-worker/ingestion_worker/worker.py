@@ -42,7 +42,9 @@ async def start_ingestion_workflow(
     """Starts the ingestion of a file, or joins the one running."""
     return await client.start_workflow(
         IngestFileWorkflow.run,
-        args=IngestFileWorkflow.start_args(file_id, settings.activity_mode),
+        args=IngestFileWorkflow.start_args(
+            file_id, settings.activity_mode, settings.stage_timeouts()
+        ),
         id=ingestion_workflow_id(file_id),
         task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

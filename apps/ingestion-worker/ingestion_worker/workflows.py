@@ -12,7 +12,13 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from workflow_contracts import ActivityMode, FileStatus, call_activity, run_file_stage
+from workflow_contracts import (
+    ActivityMode,
+    FileStatus,
+    StageTimeouts,
+    call_activity,
+    run_file_stage,
+)
 
 from ingestion_worker.facts import FileFacts
 
@@ -62,19 +68,28 @@ class IngestFileWorkflow:
     """Ingests one registered file."""
 
     @staticmethod
-    def start_args(file_id: UUID, mode: ActivityMode | str | None = None) -> list[Any]:
-        """The workflow's arguments for a start in ``mode`` (None: regular).
+    def start_args(
+        file_id: UUID,
+        mode: ActivityMode | str | None = None,
+        timeouts: StageTimeouts | None = None,
+    ) -> list[Any]:
+        """The workflow's arguments for a start in ``mode`` (None: regular) with ``timeouts``.
 
         A regular start passes the file id alone, exactly as before the mode existed, so a
         worker that predates it still runs it during a rolling deploy.
         """
+        if timeouts is not None:
+            return [file_id, ActivityMode(mode or ActivityMode.REGULAR), timeouts]
         if mode is None or ActivityMode(mode) is ActivityMode.REGULAR:
             return [file_id]
         return [file_id, ActivityMode(mode)]
 
     @workflow.run
     async def run(
-        self, file_id: UUID, mode: ActivityMode = ActivityMode.REGULAR
+        self,
+        file_id: UUID,
+        mode: ActivityMode = ActivityMode.REGULAR,
+        timeouts: StageTimeouts | None = None,
     ) -> IngestionResult:
         """Moves the file through PROCESSING to COMPLETED (or FAILED) and emits the event.
 
@@ -82,6 +97,7 @@ class IngestFileWorkflow:
             file_id: The registered file.
             mode: Runs the whole stage (status changes, ingestion, event) as regular or as
                 local activities.
+            timeouts: Timeouts of the stage's shared-activity calls (None: the defaults).
         """
         stage = await run_file_stage(
             file_id,
@@ -96,6 +112,7 @@ class IngestFileWorkflow:
                 "rows": facts.rows,
             },
             mode=mode,
+            timeouts=timeouts,
         )
         return IngestionResult(
             file_id,

@@ -2,12 +2,15 @@ import dataclasses
 import logging
 import os
 from datetime import timedelta
+from uuid import UUID
 
 import aioboto3
 import pytest
 from ingestion_worker.settings import Settings
 from ingestion_worker.worker import APP
+from ingestion_worker.workflows import IngestFileWorkflow
 from pydantic import ValidationError
+from workflow_contracts import StageTimeouts
 from workflow_shared_activities import ActivityMode, SharedActivitiesConfig
 
 CONFIG_FIELDS = {f.name for f in dataclasses.fields(SharedActivitiesConfig)}
@@ -96,18 +99,23 @@ def test_pool_size_mode_and_timeouts_are_read_and_passed_where_supported(
     settings = Settings(_env_file=None)
     assert settings.database_pool_size == 25
     assert settings.activity_mode is ActivityMode.LOCAL
-    expected = {
-        "database_pool_size": 25,
-        "start_to_close_timeout": timedelta(seconds=12.5),
-        "schedule_to_close_timeout": timedelta(seconds=600),
-    }
     config = settings.shared_activities()
-    unapplied = settings.unapplied_settings()
-    for name, value in expected.items():
-        if name in CONFIG_FIELDS:
-            assert getattr(config, name) == value, name
-        else:  # not in this version of the config: reported at start, never silently lost
-            assert any(entry.startswith(f"{name}=") for entry in unapplied), name
+    assert config.database_pool_size == 25
+    assert settings.unapplied_settings() == []
+    # The timeouts travel with each workflow start (the workflow schedules the activities).
+    assert settings.stage_timeouts() == StageTimeouts(
+        start_to_close=timedelta(seconds=12.5), schedule_to_close=timedelta(seconds=600)
+    )
+    args = IngestFileWorkflow.start_args(FILE_ID, settings.activity_mode, settings.stage_timeouts())
+    assert args == [FILE_ID, ActivityMode.LOCAL, settings.stage_timeouts()]
+
+
+def test_default_timeouts_start_workflows_exactly_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = Settings(_env_file=None)
+    assert settings.stage_timeouts() is None
+    assert IngestFileWorkflow.start_args(FILE_ID, settings.activity_mode, None) == [FILE_ID]
 
 
 @pytest.mark.parametrize(
@@ -151,3 +159,6 @@ def test_effective_configuration_is_logged_without_the_password(
         "temporal_address=127.0.0.1:7233",
     ):
         assert needle in text
+
+
+FILE_ID = UUID("00000000-0000-4000-8000-000000000001")

@@ -51,6 +51,7 @@ __all__ = [
     "LOCAL_RETRY_THRESHOLD",
     "LOCAL_TIMEOUT",
     "FileStageResult",
+    "StageTimeouts",
     "call_activity",
     "describe_failure",
     "run_file_stage",
@@ -110,12 +111,26 @@ def _as_activity_error(activity: str, activity_id: str, err: FailureError) -> Ac
     )
 
 
+@dataclass(frozen=True)
+class StageTimeouts:
+    """Timeouts of a stage's shared-activity calls (None: each mode's default).
+
+    Attributes:
+        start_to_close: Limit of one attempt.
+        schedule_to_close: Limit of all attempts together (None: retried until done).
+    """
+
+    start_to_close: timedelta | None = None
+    schedule_to_close: timedelta | None = None
+
+
 async def call_activity(
     activity: str,
     *args: Any,
     result_type: type[T],
     mode: ActivityMode = ActivityMode.REGULAR,
     start_to_close_timeout: timedelta | None = None,
+    schedule_to_close_timeout: timedelta | None = None,
     retry_policy: RetryPolicy = DEFAULT_RETRY,
     local_retry_threshold: timedelta = LOCAL_RETRY_THRESHOLD,
 ) -> T:
@@ -137,6 +152,7 @@ async def call_activity(
         mode: Regular or local.
         start_to_close_timeout: Limit of one attempt; `DEFAULT_TIMEOUT` (regular) or
             `LOCAL_TIMEOUT` (local) when None.
+        schedule_to_close_timeout: Limit of all attempts (None: no limit).
         retry_policy: Retries (in both modes).
         local_retry_threshold: Local only: longer back-offs become timers.
 
@@ -158,6 +174,7 @@ async def call_activity(
                 args=args,
                 result_type=result_type,
                 start_to_close_timeout=start_to_close_timeout or LOCAL_TIMEOUT,
+                schedule_to_close_timeout=schedule_to_close_timeout,
                 retry_policy=retry_policy,
                 local_retry_threshold=local_retry_threshold,
                 activity_id=activity_id,
@@ -172,6 +189,7 @@ async def call_activity(
             args=args,
             result_type=result_type,
             start_to_close_timeout=start_to_close_timeout or DEFAULT_TIMEOUT,
+            schedule_to_close_timeout=schedule_to_close_timeout,
             retry_policy=retry_policy,
         )
     return result
@@ -183,6 +201,7 @@ async def set_file_status(
     *,
     mode: ActivityMode = ActivityMode.REGULAR,
     start_to_close_timeout: timedelta | None = None,
+    schedule_to_close_timeout: timedelta | None = None,
     retry_policy: RetryPolicy = DEFAULT_RETRY,
 ) -> StatusChange:
     """Runs ``shared.update_file_status`` (`UpdateFileStatusActivity`) from a workflow."""
@@ -193,6 +212,7 @@ async def set_file_status(
         result_type=StatusChange,
         mode=mode,
         start_to_close_timeout=start_to_close_timeout,
+        schedule_to_close_timeout=schedule_to_close_timeout,
         retry_policy=retry_policy,
     )
 
@@ -204,6 +224,7 @@ async def send_event(
     *,
     mode: ActivityMode = ActivityMode.REGULAR,
     start_to_close_timeout: timedelta | None = None,
+    schedule_to_close_timeout: timedelta | None = None,
     retry_policy: RetryPolicy = DEFAULT_RETRY,
 ) -> EventReceipt:
     """Runs ``shared.send_event`` (`SendEventActivity`) from a workflow.
@@ -219,6 +240,7 @@ async def send_event(
         result_type=EventReceipt,
         mode=mode,
         start_to_close_timeout=start_to_close_timeout,
+        schedule_to_close_timeout=schedule_to_close_timeout,
         retry_policy=retry_policy,
     )
 
@@ -261,6 +283,7 @@ async def run_file_stage(
     failed_event: str,
     event_data: Callable[[T], dict[str, Any]],
     mode: ActivityMode = ActivityMode.REGULAR,
+    timeouts: StageTimeouts | None = None,
 ) -> FileStageResult[T]:
     """One processing stage of a file, the way every module does it; it always sends its event.
 
@@ -277,12 +300,16 @@ async def run_file_stage(
     stage sends ``failed_event`` with that error and re-raises it.
 
     ``mode`` applies to the stage's status changes and events (a whole stage runs in one
-    mode); ``work`` runs however it calls its own activity.
+    mode), and so do ``timeouts``; ``work`` runs however it calls its own activity.
 
     Raises:
         FileAlreadyProcessingError: Another execution is processing the file.
         ActivityError: A status change of this stage was refused for good (after its event).
     """
+    opts: dict[str, Any] = {"mode": mode}
+    if timeouts is not None:
+        opts["start_to_close_timeout"] = timeouts.start_to_close
+        opts["schedule_to_close_timeout"] = timeouts.schedule_to_close
     info = workflow.info()
     context = TemporalContext(
         info.workflow_id, info.run_id, None, 1, info.workflow_type, info.namespace
@@ -296,11 +323,11 @@ async def run_file_stage(
     async def fail(error_type: str, message: str) -> str:
         message = message[:MAX_FAILURE_MESSAGE_CHARS]
         data = {"file_id": str(file_id), "error": {"type": error_type[:100], "message": message}}
-        return (await send_event(source, failed_event, data, mode=mode)).event_id
+        return (await send_event(source, failed_event, data, **opts)).event_id
 
     async def failed(error_type: str, message: str) -> FileStageResult[T]:
         try:
-            await set_file_status(file_id, FileStatus.FAILED, mode=mode)
+            await set_file_status(file_id, FileStatus.FAILED, **opts)
         except ActivityError as status_err:
             await fail(error_type, message)
             raise status_err from None
@@ -308,7 +335,7 @@ async def run_file_stage(
         return FileStageResult(FileStatus.FAILED, None, error_type, message, event_id)
 
     try:
-        claim = await set_file_status(file_id, FileStatus.PROCESSING, mode=mode)
+        claim = await set_file_status(file_id, FileStatus.PROCESSING, **opts)
     except ActivityError as err:
         await fail(*describe_failure(err))
         raise
@@ -333,9 +360,9 @@ async def run_file_stage(
         # without its event.
         return await failed(err.type or "InvalidEvent", err.message)
     try:
-        await set_file_status(file_id, FileStatus.COMPLETED, mode=mode)
+        await set_file_status(file_id, FileStatus.COMPLETED, **opts)
     except ActivityError as err:
         await fail(*describe_failure(err))
         raise
-    receipt = await send_event(source, completed_event, completed, mode=mode)
+    receipt = await send_event(source, completed_event, completed, **opts)
     return FileStageResult(FileStatus.COMPLETED, value, None, None, receipt.event_id)

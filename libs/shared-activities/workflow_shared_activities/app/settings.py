@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pydantic import Field, field_validator
 from sqlalchemy.engine import make_url
-from workflow_contracts import ActivityMode
+from workflow_contracts import ActivityMode, StageTimeouts
 from workflow_file_status import DEFAULT_SQLITE_URL
 
 from workflow_shared_activities.config import SharedActivitiesConfig
@@ -40,11 +40,9 @@ _SECRET_QUERY_KEYS = frozenset(
 )
 _REDACTED = "***"
 
-OPTIONAL_CONFIG_FIELDS = (
-    "database_pool_size",
-    "start_to_close_timeout",
-    "schedule_to_close_timeout",
-)
+_DEFAULT_START_TO_CLOSE_SECONDS = 30.0
+
+OPTIONAL_CONFIG_FIELDS = ("database_pool_size",)
 """`SharedActivitiesConfig` fields `AppSettings.shared_activities` fills when the installed
 version has them (older versions lack them: the setting is then reported, not applied)."""
 
@@ -134,7 +132,9 @@ class AppSettings(BaseSettings):
         "local); given to each workflow when it starts.",
     )
     activity_start_to_close_seconds: float = Field(
-        default=30.0, gt=0, description="Limit of one attempt of a shared activity."
+        default=_DEFAULT_START_TO_CLOSE_SECONDS,
+        gt=0,
+        description="Limit of one attempt of a shared activity.",
     )
     activity_schedule_to_close_seconds: float | None = Field(
         default=None, gt=0, description="Limit of all attempts of a shared activity (None: none)."
@@ -184,15 +184,22 @@ class AppSettings(BaseSettings):
         return self.aws_endpoint_url_sqs or self.aws_endpoint_url
 
     def _optional_config(self) -> dict[str, Any]:
-        return {
-            "database_pool_size": self.database_pool_size,
-            "start_to_close_timeout": timedelta(seconds=self.activity_start_to_close_seconds),
-            "schedule_to_close_timeout": (
-                timedelta(seconds=self.activity_schedule_to_close_seconds)
-                if self.activity_schedule_to_close_seconds is not None
-                else None
-            ),
-        }
+        return {"database_pool_size": self.database_pool_size}
+
+    def stage_timeouts(self) -> StageTimeouts | None:
+        """The timeouts of the shared-activity calls of the workflows this app starts.
+
+        None when both are at their defaults (the start then passes no timeouts at all, so
+        older workers keep running it during a rolling deploy).
+        """
+        start = self.activity_start_to_close_seconds
+        total = self.activity_schedule_to_close_seconds
+        if start == _DEFAULT_START_TO_CLOSE_SECONDS and total is None:
+            return None
+        return StageTimeouts(
+            start_to_close=timedelta(seconds=start),
+            schedule_to_close=timedelta(seconds=total) if total is not None else None,
+        )
 
     def shared_activities(self) -> SharedActivitiesConfig:
         """The shared activities' configuration.
