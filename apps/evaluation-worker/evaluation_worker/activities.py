@@ -14,12 +14,13 @@ from temporalio import activity
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 from workflow_contracts import MAX_ERROR_MESSAGE_CHARS, UnknownFileError
-from workflow_shared_activities import SharedResources
+from workflow_shared_activities import SharedResources, heartbeating
 
 from evaluation_worker.metrics import NOT_EVALUABLE, QualityReport, evaluate_csv
 
 __all__ = [
     "EVALUATE_FILE_ACTIVITY",
+    "EVALUATE_FILE_HEARTBEAT_TIMEOUT",
     "EVALUATE_FILE_RETRY_POLICY",
     "EVALUATE_FILE_START_TO_CLOSE",
     "EvaluationActivities",
@@ -31,6 +32,9 @@ EVALUATE_FILE_ACTIVITY = "evaluation.evaluate_file"
 EVALUATE_FILE_START_TO_CLOSE = timedelta(seconds=60)
 """Limit of one attempt: the work is one small read, so a killed worker's attempt is retried
 after at most this long."""
+
+EVALUATE_FILE_HEARTBEAT_TIMEOUT = timedelta(seconds=5)
+"""An attempt whose worker stops heartbeating this long (killed) is retried at once."""
 
 EVALUATE_FILE_RETRY_POLICY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -77,7 +81,7 @@ class EvaluationActivities:
                 one with a short message.
         """
         try:
-            file = await self._resources.get_file(file_id)
+            file = await heartbeating(self._resources.get_file(file_id))
             if file is None:
                 raise UnknownFileError(f"file {file_id} is not registered")
             uri = file.uri.removeprefix("file://")
@@ -85,7 +89,7 @@ class EvaluationActivities:
                 raise ApplicationError(
                     f"{file.name} is not a CSV file", type=NOT_EVALUABLE, non_retryable=True
                 )
-            data = await asyncio.to_thread(_read, uri)
+            data = await heartbeating(asyncio.to_thread(_read, uri))
             return evaluate_csv(data, self._threshold)
         except ApplicationError:
             raise  # typed by whoever raised it, retryable or not: kept as it is

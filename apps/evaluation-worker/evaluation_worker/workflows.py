@@ -61,6 +61,7 @@ async def _evaluate_file(file_id: UUID, mode: ActivityMode) -> QualityReport:
         mode=mode,
         start_to_close_timeout=activities.EVALUATE_FILE_START_TO_CLOSE,
         retry_policy=activities.EVALUATE_FILE_RETRY_POLICY,
+        heartbeat_timeout=activities.EVALUATE_FILE_HEARTBEAT_TIMEOUT,
     )
 
 

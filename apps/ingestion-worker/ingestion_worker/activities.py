@@ -14,12 +14,13 @@ from temporalio import activity
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 from workflow_contracts import MAX_ERROR_MESSAGE_CHARS, UnknownFileError
-from workflow_shared_activities import SharedResources
+from workflow_shared_activities import SharedResources, heartbeating
 
 from ingestion_worker.facts import FileFacts, inspect_file
 
 __all__ = [
     "INGEST_FILE_ACTIVITY",
+    "INGEST_FILE_HEARTBEAT_TIMEOUT",
     "INGEST_FILE_RETRY_POLICY",
     "INGEST_FILE_START_TO_CLOSE",
     "IngestionActivities",
@@ -31,6 +32,9 @@ INGEST_FILE_ACTIVITY = "ingestion.ingest_file"
 INGEST_FILE_START_TO_CLOSE = timedelta(seconds=60)
 """Limit of one attempt: the work is one small read, so a killed worker's attempt is retried
 after at most this long."""
+
+INGEST_FILE_HEARTBEAT_TIMEOUT = timedelta(seconds=5)
+"""An attempt whose worker stops heartbeating this long (killed) is retried at once."""
 
 INGEST_FILE_RETRY_POLICY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -66,11 +70,11 @@ class IngestionActivities:
                 a retryable one with a short message.
         """
         try:
-            file = await self._resources.get_file(file_id)
+            file = await heartbeating(self._resources.get_file(file_id))
             if file is None:
                 raise UnknownFileError(f"file {file_id} is not registered")
             activity.logger.info("ingesting %s", file.uri, extra={"file_id": str(file_id)})
-            return await asyncio.to_thread(inspect_file, file.uri)
+            return await heartbeating(asyncio.to_thread(inspect_file, file.uri))
         except ApplicationError:
             raise  # typed by whoever raised it, retryable or not: kept as it is
         except Exception as err:

@@ -60,6 +60,7 @@ async def _ingest_file(file_id: UUID, mode: ActivityMode) -> FileFacts:
         mode=mode,
         start_to_close_timeout=activities.INGEST_FILE_START_TO_CLOSE,
         retry_policy=activities.INGEST_FILE_RETRY_POLICY,
+        heartbeat_timeout=activities.INGEST_FILE_HEARTBEAT_TIMEOUT,
     )
 
 

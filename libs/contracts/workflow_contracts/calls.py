@@ -61,7 +61,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-DEFAULT_TIMEOUT = timedelta(seconds=30)
+DEFAULT_TIMEOUT = timedelta(seconds=10)
 """Limit of one attempt of a regular shared activity."""
 
 DEFAULT_RETRY = RetryPolicy(
@@ -133,6 +133,7 @@ async def call_activity(
     schedule_to_close_timeout: timedelta | None = None,
     retry_policy: RetryPolicy = DEFAULT_RETRY,
     local_retry_threshold: timedelta = LOCAL_RETRY_THRESHOLD,
+    heartbeat_timeout: timedelta | None = None,
 ) -> T:
     """Runs an activity by name from a workflow, as a regular or a local activity.
 
@@ -155,6 +156,9 @@ async def call_activity(
         schedule_to_close_timeout: Limit of all attempts (None: no limit).
         retry_policy: Retries (in both modes).
         local_retry_threshold: Local only: longer back-offs become timers.
+        heartbeat_timeout: Regular only: an attempt whose worker stops heartbeating for this
+            long (a killed worker) is retried at once instead of after its whole
+            ``start_to_close_timeout``.
 
     Raises:
         ActivityError: The activity failed for good (its cause is the activity's error).
@@ -190,6 +194,7 @@ async def call_activity(
             result_type=result_type,
             start_to_close_timeout=start_to_close_timeout or DEFAULT_TIMEOUT,
             schedule_to_close_timeout=schedule_to_close_timeout,
+            heartbeat_timeout=heartbeat_timeout,
             retry_policy=retry_policy,
         )
     return result

@@ -29,6 +29,7 @@ from workflow_shared_activities.runtime import (
     JsonLogFormatter,
     configure_logging,
     connect_client,
+    heartbeating,
     run_until_signalled,
 )
 from workflow_shared_activities.services import (
@@ -49,6 +50,7 @@ __all__ = [
     "JsonLogFormatter",
     "configure_logging",
     "connect_client",
+    "heartbeating",
     "run_until_signalled",
     "FileStageResult",
     "describe_failure",

@@ -6,8 +6,11 @@ import json
 import logging
 import signal
 import sys
-from typing import Any
+from collections.abc import Awaitable
+from datetime import timedelta
+from typing import Any, TypeVar
 
+from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import Worker
 from workflow_contracts import DATA_CONVERTER
@@ -16,9 +19,12 @@ __all__ = [
     "JsonLogFormatter",
     "configure_logging",
     "connect_client",
+    "heartbeating",
     "run_until_signalled",
     "run_worker_until_stopped",
 ]
+
+T = TypeVar("T")
 
 _CONTEXT_FIELDS = ("workflow_id", "file_id", "event_id", "event_source", "event_type", "attempt")
 
@@ -97,6 +103,24 @@ async def run_worker_until_stopped(worker: Worker, stop: asyncio.Event) -> None:
             running.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await running
+
+
+async def heartbeating(work: Awaitable[T], every: timedelta = timedelta(seconds=1)) -> T:
+    """Awaits ``work`` inside an activity, heartbeating every ``every`` meanwhile.
+
+    With a ``heartbeat_timeout`` on the call, an attempt whose worker was killed is retried
+    after that timeout instead of after its whole ``start_to_close_timeout``.
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=every.total_seconds())
+            if done:
+                return task.result()
+            activity.heartbeat()
+    finally:
+        if not task.done():
+            task.cancel()
 
 
 async def connect_client(address: str, namespace: str = "default") -> Client:

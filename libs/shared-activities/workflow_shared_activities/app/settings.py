@@ -40,7 +40,7 @@ _SECRET_QUERY_KEYS = frozenset(
 )
 _REDACTED = "***"
 
-_DEFAULT_START_TO_CLOSE_SECONDS = 30.0
+_DEFAULT_START_TO_CLOSE_SECONDS = 10.0
 
 OPTIONAL_CONFIG_FIELDS = ("database_pool_size",)
 """`SharedActivitiesConfig` fields `AppSettings.shared_activities` fills when the installed

@@ -83,6 +83,8 @@ class WorkerApp(Generic[S]):
             workflows=list(self.workflows),
             plugins=[plugin],
             graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
+            # A killed worker's cached workflows move to another worker after this, not 10 s.
+            sticky_queue_schedule_to_start_timeout=timedelta(seconds=3),
         )
 
     def log_effective_config(self, settings: S) -> None:
