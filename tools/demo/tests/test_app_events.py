@@ -35,7 +35,7 @@ from workflow_devstack import MotoServer, make_route
 from workflow_events import EVENT_TYPES
 from workflow_file_status import FileCreate, upgrade
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[3] / "libs" / "events" / "schemas"
 
 FILES: dict[str, bytes | None] = {
     "good.csv": b"a,b\n1,2\n3,4\n",  # ingested, evaluation passed
