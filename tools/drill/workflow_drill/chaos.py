@@ -4,6 +4,7 @@ Temporal restart."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections import Counter
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from workflow_drill.fleet import Fleet
 from workflow_drill.stack import DrillStack
 
-__all__ = ["ChaosLog", "ChaosPlan", "run_chaos"]
+__all__ = ["ChaosLog", "ChaosPlan", "run_chaos", "supervise"]
 
 
 @dataclass(frozen=True)
@@ -134,3 +135,18 @@ async def run_chaos(plan: ChaosPlan, stack: DrillStack, fleet: Fleet, log: Chaos
     if plan.temporal_restart_at is not None:
         tasks.append(_restart(plan, stack, log))
     await asyncio.gather(*tasks)
+
+
+async def supervise(fleet: Fleet, log: ChaosLog, stop: asyncio.Event) -> None:
+    """Restarts a worker that exited on its own, as a process supervisor would.
+
+    An app exits with code 3 when a service is unreachable at start (a worker restarted
+    while the Temporal server itself restarts); a deployment's supervisor starts it again.
+    """
+    while not stop.is_set():
+        for worker in fleet.dead():
+            code = worker.process.returncode if worker.process else None
+            log.note("worker exited", f"{worker.name} (exit code {code}); restarted")
+            worker.start()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 1.0)

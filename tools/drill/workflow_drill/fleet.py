@@ -24,6 +24,7 @@ class WorkerProcess:
     logdir: Path
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    held: bool = False  # down on purpose (killed by the chaos, restart pending)
 
     @property
     def name(self) -> str:
@@ -32,6 +33,7 @@ class WorkerProcess:
 
     def start(self) -> None:
         """Starts (or restarts) the process; its output goes to ``<logdir>/<name>.log``."""
+        self.held = False
         self.starts += 1
         log = (self.logdir / f"{self.name}.log").open("ab")
         self.process = subprocess.Popen(
@@ -45,6 +47,7 @@ class WorkerProcess:
 
     def kill(self) -> None:
         """SIGKILL: no graceful shutdown, running activities are lost mid-attempt."""
+        self.held = True
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
@@ -91,6 +94,7 @@ class Fleet:
 
     def stop(self) -> None:
         """Stops every process gracefully."""
+        self.stop_supervising()
         for worker in self.workers:
             if worker.alive and worker.process is not None:
                 worker.process.send_signal(signal.SIGTERM)
@@ -98,5 +102,10 @@ class Fleet:
             worker.stop()
 
     def dead(self) -> list[WorkerProcess]:
-        """Processes that exited on their own (a crash the drill did not cause)."""
-        return [w for w in self.workers if w.process is not None and not w.alive]
+        """Processes that exited on their own (not killed by the chaos)."""
+        return [w for w in self.workers if w.process is not None and not w.alive and not w.held]
+
+    def stop_supervising(self) -> None:
+        """Marks every process as going down on purpose (before `stop`)."""
+        for worker in self.workers:
+            worker.held = True

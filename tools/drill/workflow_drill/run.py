@@ -12,11 +12,11 @@ from pathlib import Path
 from uuid import UUID
 
 import asyncpg
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 from workflow_devstack import FAKE_AWS_ENV
 from workflow_shared_activities import FileCreate, SqlFileStatusRepository, create_engine
 
-from workflow_drill.chaos import ChaosLog, ChaosPlan, run_chaos
+from workflow_drill.chaos import ChaosLog, ChaosPlan, run_chaos, supervise
 from workflow_drill.checker import (
     EventRecord,
     Evidence,
@@ -239,21 +239,25 @@ async def run_phase(
 
 
 async def _workflows(client: Client) -> list[WorkflowRow]:
-    rows = []
-    async for wf in client.list_workflows():
+    listed = [wf async for wf in client.list_workflows()]
+    gate = asyncio.Semaphore(32)
+
+    async def row(wf: WorkflowExecution) -> WorkflowRow:
         status = wf.status.name if wf.status else "UNKNOWN"
         event_id = failure = None
         handle = client.get_workflow_handle(wf.id, run_id=wf.run_id)
-        if wf.status == WorkflowExecutionStatus.COMPLETED:
-            result = await handle.result()
-            if isinstance(result, dict):
-                event_id = result.get("event_id")
-        elif wf.status == WorkflowExecutionStatus.FAILED:
-            with contextlib.suppress(Exception):
-                await handle.result()
-            failure = "failed"
-        rows.append(WorkflowRow(wf.id, wf.workflow_type, status, event_id, failure))
-    return rows
+        async with gate:
+            if wf.status == WorkflowExecutionStatus.COMPLETED:
+                result = await handle.result()
+                if isinstance(result, dict):
+                    event_id = result.get("event_id")
+            elif wf.status == WorkflowExecutionStatus.FAILED:
+                with contextlib.suppress(Exception):
+                    await handle.result()
+                failure = "failed"
+        return WorkflowRow(wf.id, wf.workflow_type, status, event_id, failure)
+
+    return list(await asyncio.gather(*(row(wf) for wf in listed)))
 
 
 async def _drain(stack: DrillStack) -> list[EventRecord]:
@@ -318,12 +322,16 @@ async def run_drill(options: DrillOptions) -> DrillReport:
         fleet = Fleet.build(options.workers, app_envs(stack), options.workdir / "logs")
         fleet.start()
         phases: list[PhaseResult] = []
+        stop_supervisor = asyncio.Event()
+        supervisor = asyncio.create_task(supervise(fleet, log, stop_supervisor))
         try:
             await _wait_for_pollers(await stack.client(), ["ingestion", "evaluation"])
             if options.baseline:
                 phases.append(await run_phase(stack, fleet, "baseline", options, None, log))
             phases.append(await run_phase(stack, fleet, "chaos", options, options.chaos, log))
         finally:
+            stop_supervisor.set()
+            await supervisor
             fleet.stop()
         conn = await asyncpg.connect(stack.database.dsn, timeout=10)
         try:
