@@ -89,4 +89,4 @@ def main(argv: list[str] | None = None) -> int:
 
 def _command(argv: list[str] | None) -> str:
     shown = " ".join(argv if argv is not None else sys.argv[1:])
-    return f"`pnpm nx run workflow-drill:drill -- {shown}`\n\n"
+    return f"`npx --yes pnpm@12.4.2 nx run workflow-drill:drill -- {shown}`\n\n"

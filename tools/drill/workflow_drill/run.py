@@ -263,8 +263,12 @@ async def _workflows(client: Client) -> list[WorkflowRow]:
 async def _drain(stack: DrillStack) -> list[EventRecord]:
     events, empty = [], 0
     while empty < 3:
+        # Received messages stay hidden for the rest of the drill: no delete call needed.
         answer = await stack.sqs.receive_message(
-            QueueUrl=stack.audit_route.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+            QueueUrl=stack.audit_route.queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=1,
+            VisibilityTimeout=3600,
         )
         messages = answer.get("Messages", [])
         empty = 0 if messages else empty + 1
@@ -279,9 +283,6 @@ async def _drain(stack: DrillStack) -> list[EventRecord]:
                     file_id=str(detail.get("data", {}).get("file_id")),
                     detail=canonical(detail),
                 )
-            )
-            await stack.sqs.delete_message(
-                QueueUrl=stack.audit_route.queue_url, ReceiptHandle=message["ReceiptHandle"]
             )
     return events
 
