@@ -125,15 +125,17 @@ async def _files_done(stack: DrillStack, good: list[str], bad: list[str]) -> int
     """How many of the phase's files reached their final state (None while unreachable)."""
     try:
         conn = await asyncpg.connect(stack.database.dsn, timeout=5)
-    except (OSError, asyncpg.PostgresError, TimeoutError):
-        return None  # the outage the drill itself caused
-    try:
-        rows = await conn.fetch(
-            "SELECT id::text, status, version FROM files WHERE id = ANY($1::uuid[])",
-            [UUID(f) for f in good + bad],
-        )
-    finally:
-        await conn.close()
+        try:
+            rows = await conn.fetch(
+                "SELECT id::text, status, version FROM files WHERE id = ANY($1::uuid[])",
+                [UUID(f) for f in good + bad],
+            )
+        finally:
+            await conn.close()
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+        # The outage or the backend termination the drill itself caused: this observer's own
+        # connection is one of the backends the chaos terminates.
+        return None
     bad_set = set(bad)
     return sum(
         (status, version) == (("FAILED", 3) if file_id in bad_set else ("COMPLETED", 5))
