@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_devstack import MotoServer, PostgresDatabase, activity_attempts, make_route
@@ -27,10 +28,17 @@ from workflow_shared_activities import (
     SharedActivitiesPlugin,
     SharedResources,
     run_until_signalled,
+    share_contracts_with_sandbox,
 )
 
 from tests import workflows
-from tests.workflows import ProcessWorkflow, TwoStepWorkflow, fast_step, slow_step
+from tests.workflows import (
+    ContractsIdentityWorkflow,
+    ProcessWorkflow,
+    TwoStepWorkflow,
+    fast_step,
+    slow_step,
+)
 
 
 def test_activities_are_registered_under_their_contract_names() -> None:
@@ -49,6 +57,43 @@ def test_nothing_is_open_before_the_worker_runs() -> None:
     plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="b"))
     with pytest.raises(RuntimeError, match="not running"):
         _ = plugin.resources.repository
+
+
+def test_the_sandbox_keeps_the_users_restrictions_and_shares_the_contracts() -> None:
+    mine = SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("my_models")
+    )
+    runner = share_contracts_with_sandbox(mine)
+    assert isinstance(runner, SandboxedWorkflowRunner)
+    assert {"my_models", "workflow_contracts"} <= runner.restrictions.passthrough_modules
+    assert runner.restrictions.invalid_module_members == mine.restrictions.invalid_module_members
+    unsandboxed = UnsandboxedWorkflowRunner()
+    assert share_contracts_with_sandbox(unsandboxed) is unsandboxed
+
+
+async def test_workflows_share_the_hosts_contracts_module_through_a_real_worker(
+    temporal_env: WorkflowEnvironment,
+) -> None:
+    """Without the pass-through, every run would execute `workflow_contracts` afresh."""
+    import workflow_contracts
+
+    import tests.workflows
+
+    plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="b"))
+    client = await Client.connect(
+        temporal_env.client.service_client.config.target_host, plugins=[plugin]
+    )
+    queue = f"identity-{uuid.uuid4()}"
+    async with Worker(client, task_queue=queue, workflows=[ContractsIdentityWorkflow]):
+        seen = [
+            await client.execute_workflow(
+                ContractsIdentityWorkflow.run, id=f"identity-{queue}-{n}", task_queue=queue
+            )
+            for n in range(2)
+        ]
+    # The contracts are the host's module; the workflow's own module stays sandboxed per run.
+    assert [s["workflow_contracts"] for s in seen] == [id(workflow_contracts)] * 2
+    assert id(tests.workflows) not in {s["tests.workflows"] for s in seen}
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

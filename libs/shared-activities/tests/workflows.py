@@ -1,10 +1,11 @@
 """Workflows using the shared activities through the light workflow-side helpers.
 
-They import `workflow_contracts` only, with no pass-through: the sandbox never loads the
-activities' libraries.
+They import `workflow_contracts` only: the sandbox never loads the activities' libraries (the
+plugin passes `workflow_contracts` itself through the sandbox).
 """
 
 import asyncio
+import sys
 from datetime import timedelta
 from uuid import UUID
 
@@ -115,3 +116,12 @@ class StageWorkflow:
             event_data=lambda value: dict(value),
         )
         return stage.status.value
+
+
+@workflow.defn
+class ContractsIdentityWorkflow:
+    """Which module objects the sandbox gave this run (ids of the host's objects, if shared)."""
+
+    @workflow.run
+    async def run(self) -> dict[str, int]:
+        return {name: id(sys.modules[name]) for name in ("workflow_contracts", "tests.workflows")}

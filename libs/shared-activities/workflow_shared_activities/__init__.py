@@ -24,6 +24,7 @@ from workflow_shared_activities.plugin import (
     SharedActivitiesPlugin,
     SharedResources,
     compose_data_converter,
+    share_contracts_with_sandbox,
 )
 from workflow_shared_activities.runtime import (
     JsonLogFormatter,
@@ -47,6 +48,7 @@ __all__ = [
     "SharedActivitiesPlugin",
     "SharedResources",
     "compose_data_converter",
+    "share_contracts_with_sandbox",
     "JsonLogFormatter",
     "configure_logging",
     "connect_client",

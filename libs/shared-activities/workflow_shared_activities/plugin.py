@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.contrib.pydantic import PydanticPayloadConverter
 from temporalio.converter import DataConverter, DefaultPayloadConverter
 from temporalio.plugin import SimplePlugin
-from temporalio.worker import Worker
+from temporalio.worker import Worker, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 from workflow_contracts import (
     DATA_CONVERTER,
     FileStatus,
@@ -41,7 +42,12 @@ from workflow_file_status import (
 
 from workflow_shared_activities.config import SharedActivitiesConfig
 
-__all__ = ["SharedActivitiesPlugin", "SharedResources", "compose_data_converter"]
+__all__ = [
+    "SharedActivitiesPlugin",
+    "SharedResources",
+    "compose_data_converter",
+    "share_contracts_with_sandbox",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -209,6 +215,7 @@ class SharedActivitiesPlugin(SimplePlugin):
             "workflow-shared-activities",
             data_converter=compose_data_converter,
             activities=self._add_activities,
+            workflow_runner=share_contracts_with_sandbox,
         )
 
     @property
@@ -272,6 +279,27 @@ class SharedActivitiesPlugin(SimplePlugin):
             return
         async with resources.open(self.config, temporal_namespace=worker.client.namespace):
             await next(worker)
+
+
+def share_contracts_with_sandbox(runner: WorkflowRunner | None) -> WorkflowRunner:
+    """The worker's workflow runner, with ``workflow_contracts`` shared across workflow runs.
+
+    Temporal's sandbox executes every module a workflow imports again for each workflow run,
+    unless it is passed through. ``workflow_contracts`` holds constants, frozen models and pure
+    functions only, so sharing it keeps workflows deterministic; re-executing it was most of a
+    short workflow's CPU (see the benchmarks). The user's own restrictions are kept; a runner
+    that is not the sandbox is returned as it is; none gives the default sandbox.
+    """
+    if runner is None:
+        return SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules("workflow_contracts")
+        )
+    if isinstance(runner, SandboxedWorkflowRunner):
+        return dataclasses.replace(
+            runner,
+            restrictions=runner.restrictions.with_passthrough_modules("workflow_contracts"),
+        )
+    return runner
 
 
 def compose_data_converter(existing: DataConverter | None) -> DataConverter:

@@ -33,6 +33,15 @@ async def test_demo_on_sqlite() -> None:
     assert report.queue_left == 0 and report.dead_letters == 0 and report.max_receive_count > 0
 
 
+async def test_demo_in_local_mode_with_inline_workers() -> None:
+    report = await run_demo(
+        files=2, mode="local", workers="inline", concurrency=2, console=Console(quiet=True)
+    )
+    assert report.ok, report.problems
+    assert report.mode == "local" and report.concurrency == 2
+    assert all(o.latency is not None for o in report.outcomes)
+
+
 async def test_demo_on_postgresql(postgres_database: PostgresDatabase) -> None:
     database = await create_database(prefix="wsa_demo")
     try:
