@@ -55,6 +55,7 @@ from workflow_shared_activities import (
     InMemoryDeduplicator,
     InvalidEventMessage,
     StageTimeouts,
+    consuming_event,
     dedup_key,
     parse_event,
     peek_event,
@@ -222,13 +223,19 @@ class IngestionEventConsumer:
         file_id = event.detail.data.file_id
         workflow_id = evaluation_workflow_id(file_id, event_id)
         ids = {"workflow_id": workflow_id, "file_id": str(file_id), "event_id": event_id}
-        claim = await self._claim(event_id)
-        if claim is ClaimResult.DONE:
-            logger.info("duplicate event: evaluation already started", extra=ids)
-            return MessageOutcome(message_id, Outcome.DUPLICATE, workflow_id)
-        result = await self._start(message_id, file_id, workflow_id, ids)
-        await self._settle_claim(event_id, claim, result.outcome)
-        return result
+        trace = event.detail.trace
+        # The ingestion's trace continues here: the evaluation workflow starts inside it.
+        with consuming_event(
+            trace.carrier() if trace else None, f"consume {FILE_INGESTED}", ids
+        ) as span:
+            claim = await self._claim(event_id)
+            if claim is ClaimResult.DONE:
+                logger.info("duplicate event: evaluation already started", extra=ids)
+                return MessageOutcome(message_id, Outcome.DUPLICATE, workflow_id)
+            result = await self._start(message_id, file_id, workflow_id, ids)
+            span.set_attribute("outcome", result.outcome.value)
+            await self._settle_claim(event_id, claim, result.outcome)
+            return result
 
     async def _start(
         self, message_id: str, file_id: UUID, workflow_id: str, ids: dict[str, str]

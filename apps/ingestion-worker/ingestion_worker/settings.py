@@ -4,6 +4,9 @@ The common fields (Temporal, AWS endpoints, bus, database, pool size, timeouts, 
 are `AppSettings`'; see ``apps/ingestion-worker/README.md`` for the variables.
 """
 
+import dataclasses
+
+from workflow_shared_activities import NotificationSettings, SharedActivitiesConfig
 from workflow_shared_activities.app import AppSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -15,3 +18,16 @@ class Settings(AppSettings):
     model_config = SettingsConfigDict(env_prefix="INGESTION_")
 
     task_queue: str = "ingestion"
+    notification_topic_arn: str | None = None
+    """SNS topic notified when a file FAILS (``INGESTION_NOTIFICATION_TOPIC_ARN``); None: none."""
+    aws_endpoint_url_sns: str | None = None
+    """SNS endpoint (``INGESTION_AWS_ENDPOINT_URL_SNS``); None: ``aws_endpoint_url``."""
+
+    def shared_activities(self) -> SharedActivitiesConfig:
+        """The shared activities' configuration, with this app's SNS settings."""
+        config = super().shared_activities()
+        sns = NotificationSettings(
+            topic_arn=self.notification_topic_arn,
+            endpoint_url=self.aws_endpoint_url_sns or self.aws_endpoint_url,
+        )
+        return dataclasses.replace(config, notifications=sns)

@@ -43,7 +43,10 @@ async def start_ingestion_workflow(
     return await client.start_workflow(
         IngestFileWorkflow.run,
         args=IngestFileWorkflow.start_args(
-            file_id, settings.activity_mode, settings.stage_timeouts()
+            file_id,
+            settings.activity_mode,
+            settings.stage_timeouts(),
+            settings.notification_topic_arn,
         ),
         id=ingestion_workflow_id(file_id),
         task_queue=settings.task_queue,

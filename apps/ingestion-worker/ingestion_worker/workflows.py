@@ -12,12 +12,16 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError
 from workflow_contracts import (
     ActivityMode,
+    FileStageResult,
     FileStatus,
     StageTimeouts,
     call_activity,
+    describe_failure,
     run_file_stage,
+    send_notification,
 )
 
 from ingestion_worker.facts import FileFacts
@@ -64,6 +68,35 @@ async def _ingest_file(file_id: UUID, mode: ActivityMode) -> FileFacts:
     )
 
 
+async def _notify_failure(
+    topic_arn: str,
+    file_id: UUID,
+    stage: FileStageResult[FileFacts],
+    mode: ActivityMode,
+    timeouts: StageTimeouts | None,
+) -> None:
+    # After the FAILED status and its event: the notification tells people, the event tells
+    # systems. A missing topic or permission makes it wait for the operator (retried like
+    # events); a notification SNS refuses for good is logged and does not change the outcome.
+    message = (
+        f"Ingestion of file {file_id} failed: {stage.error_type}: {stage.error_message}"
+        f" (failure event {stage.event_id})"
+    )
+    try:
+        await send_notification(
+            topic_arn,
+            "Ingestion failed",
+            message,
+            {"file_id": str(file_id), "error_type": stage.error_type or "Unknown"},
+            mode=mode,
+            start_to_close_timeout=timeouts.start_to_close if timeouts else None,
+            schedule_to_close_timeout=timeouts.schedule_to_close if timeouts else None,
+        )
+    except ActivityError as err:
+        error_type, reason = describe_failure(err)
+        workflow.logger.warning("failure notification not sent: %s: %s", error_type, reason)
+
+
 @workflow.defn
 class IngestFileWorkflow:
     """Ingests one registered file."""
@@ -73,12 +106,16 @@ class IngestFileWorkflow:
         file_id: UUID,
         mode: ActivityMode | str | None = None,
         timeouts: StageTimeouts | None = None,
+        notify_topic_arn: str | None = None,
     ) -> list[Any]:
         """The workflow's arguments for a start in ``mode`` (None: regular) with ``timeouts``.
 
         A regular start passes the file id alone, exactly as before the mode existed, so a
-        worker that predates it still runs it during a rolling deploy.
+        worker that predates it still runs it during a rolling deploy. ``notify_topic_arn``
+        (the SNS topic told when the file FAILS) is passed only when set, for the same reason.
         """
+        if notify_topic_arn is not None:
+            return [file_id, ActivityMode(mode or ActivityMode.REGULAR), timeouts, notify_topic_arn]
         if timeouts is not None:
             return [file_id, ActivityMode(mode or ActivityMode.REGULAR), timeouts]
         if mode is None or ActivityMode(mode) is ActivityMode.REGULAR:
@@ -91,6 +128,7 @@ class IngestFileWorkflow:
         file_id: UUID,
         mode: ActivityMode = ActivityMode.REGULAR,
         timeouts: StageTimeouts | None = None,
+        notify_topic_arn: str | None = None,
     ) -> IngestionResult:
         """Moves the file through PROCESSING to COMPLETED (or FAILED) and emits the event.
 
@@ -99,6 +137,8 @@ class IngestFileWorkflow:
             mode: Runs the whole stage (status changes, ingestion, event) as regular or as
                 local activities.
             timeouts: Timeouts of the stage's shared-activity calls (None: the defaults).
+            notify_topic_arn: SNS topic notified (``shared.send_notification``) when the file
+                ends FAILED; None: no notification.
         """
         stage = await run_file_stage(
             file_id,
@@ -115,6 +155,8 @@ class IngestFileWorkflow:
             mode=mode,
             timeouts=timeouts,
         )
+        if stage.status is FileStatus.FAILED and notify_topic_arn is not None:
+            await _notify_failure(notify_topic_arn, file_id, stage, mode, timeouts)
         return IngestionResult(
             file_id,
             stage.status,

@@ -6,6 +6,7 @@ workflow-side helpers (`set_file_status`, `send_event`, `run_file_stage`, `call_
 which call the activities by name, as regular or local activities (`ActivityMode`).
 """
 
+from workflow_contracts import notifications as _notifications
 from workflow_contracts.calls import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -51,6 +52,7 @@ from workflow_contracts.errors import (
 from workflow_contracts.execution import EXECUTION_ID_NAMESPACE, execution_id, execution_key
 from workflow_contracts.modes import ActivityMode
 from workflow_contracts.names import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY
+from workflow_contracts.notifications import *  # noqa: F403
 from workflow_contracts.results import EventReceipt, StatusChange
 from workflow_contracts.status import (
     DEFAULT_TRANSITIONS,
@@ -118,3 +120,4 @@ __all__ = [
     "set_file_status",
     "wire_activity",
 ]
+__all__ += _notifications.__all__

@@ -28,6 +28,7 @@ __all__ = [
     "MAX_DETAIL_TYPE_CHARS",
     "MAX_ENTRY_BYTES_LIMIT",
     "MAX_SOURCE_CHARS",
+    "MAX_TRACESTATE_CHARS",
     "BuiltDetail",
     "build_detail",
     "check_event",
@@ -283,6 +284,7 @@ def build_detail(
     context: TemporalContext,
     source_prefix: str | None = None,
     max_entry_bytes: int = DEFAULT_MAX_ENTRY_BYTES,
+    trace: Mapping[str, str] | None = None,
 ) -> BuiltDetail:
     """Validates the inputs and builds the ``Detail`` and its envelope.
 
@@ -296,6 +298,9 @@ def build_detail(
         source_prefix: Optional namespace put before the source (``"acme.data"`` gives
             ``Source = "acme.data.ingestion"``).
         max_entry_bytes: Entry size limit by AWS's formula.
+        trace: The caller's W3C trace context (``traceparent``, ``tracestate``), carried as
+            ``detail.trace`` when given so that a consumer continues the trace; None or
+            empty: no ``trace`` key.
 
     Raises:
         InvalidEventError: A field is missing, of the wrong type, too long or not valid
@@ -347,6 +352,8 @@ def build_detail(
         },
         "spec_version": envelope.spec_version,
     }
+    if trace:
+        detail_object["trace"] = dict(trace)
     try:
         detail = _ENCODE_DETAIL(detail_object)
     except (ValueError, TypeError, RecursionError) as err:
@@ -371,6 +378,10 @@ def build_detail(
 _ID_ALLOWANCE = TemporalContext(
     workflow_id=None, run_id=None, activity_id="x" * 1000, attempt=1, activity_run_id="x" * 1000
 )
+# And the trace context a traced worker adds: a W3C traceparent (55 characters), and a
+# tracestate of up to MAX_TRACESTATE_CHARS (a longer one is not carried).
+MAX_TRACESTATE_CHARS = 256
+_TRACE_ALLOWANCE = {"traceparent": "x" * 55, "tracestate": "x" * MAX_TRACESTATE_CHARS}
 
 
 def check_event(
@@ -419,4 +430,5 @@ def check_event(
         context=allowance,
         source_prefix=source_prefix,
         max_entry_bytes=max_entry_bytes,
+        trace=_TRACE_ALLOWANCE,
     )

@@ -28,6 +28,7 @@ from workflow_events.consumer_kit import (
     EventDetail,
     EventHeader,
     EventProblem,
+    EventTrace,
     InvalidEventMessage,
     WorkflowEvent,
     dedup_key,
@@ -65,6 +66,7 @@ from workflow_events.outcomes import (
 )
 from workflow_events.publishers import MAX_ENTRIES_PER_CALL, BatchingPublisher, DirectPublisher
 from workflow_events.put_events_errors import PUT_EVENTS_ERROR_TABLE, map_put_events_error
+from workflow_events.trace_context import consuming_event
 
 __all__ = [
     "DEFAULT_MAX_ENTRY_BYTES",
@@ -97,6 +99,7 @@ __all__ = [
     "EventProblem",
     "EventPublisher",
     "EventRegistry",
+    "EventTrace",
     "EventType",
     "FileIngestedData",
     "FileIngestionFailedData",
@@ -106,6 +109,7 @@ __all__ = [
     "SendEventActivity",
     "WorkflowEvent",
     "build_entry",
+    "consuming_event",
     "dedup_key",
     "entry_size",
     "envelope_schema",

@@ -23,6 +23,7 @@ class EventEntry:
         detail: EventBridge ``Detail``: the JSON envelope, serialised once.
         time: EventBridge ``Time``.
         size: Size in bytes by AWS's entry-size formula.
+        trace_header: The X-Ray trace header sent as the entry's ``TraceHeader`` (None: none).
     """
 
     event_id: str
@@ -31,6 +32,7 @@ class EventEntry:
     detail: str
     time: datetime
     size: int
+    trace_header: str | None = None
 
 
 @dataclass(frozen=True)

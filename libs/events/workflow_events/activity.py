@@ -11,6 +11,7 @@ from workflow_contracts import (
     SEND_EVENT_ACTIVITY,
     EventReceipt,
     InvalidEventError,
+    SharedActivityError,
     TemporalContext,
     execution_id,
     json_type,
@@ -24,6 +25,8 @@ from workflow_events.entry import (
     build_entry,
     check_source_prefix,
 )
+from workflow_events.telemetry import EventTelemetry
+from workflow_events.trace_context import caller_trace_context
 
 __all__ = ["SendEventActivity", "parse_event_time"]
 
@@ -65,6 +68,11 @@ class SendEventActivity:
     duplicates by ``detail.id``. Two executions, including two standalone runs that reuse one
     activity id, never share an id.
 
+    Observability (see `workflow_events.telemetry`): the caller's W3C trace context (the one
+    Temporal carried to the activity, the same on every attempt) travels as ``detail.trace``,
+    and as the X-Ray ``TraceHeader`` when that propagator is configured; each outcome is
+    counted on ``activity.metric_meter()``.
+
     Whatever a caller sends on the wire (from any SDK), the activity answers with a typed
     error: arguments are decoded by `wire_activity` and validated here, so a bad value is a
     non-retryable `InvalidEventError` naming the field, never a retried decoding failure.
@@ -94,6 +102,7 @@ class SendEventActivity:
         if source_prefix:
             check_source_prefix(source_prefix)  # a bad one would fail every event
         self._publisher = publisher
+        self._telemetry = EventTelemetry()
         self._source_prefix = source_prefix
         self._max_entry_bytes = max_entry_bytes
 
@@ -143,6 +152,7 @@ class SendEventActivity:
         info = activity.info()
         context = TemporalContext.from_activity_info(info)
         event_id = execution_id(context)
+        trace, trace_header = caller_trace_context()
         entry, envelope = build_entry(
             event_id=event_id,
             source=source,
@@ -152,8 +162,18 @@ class SendEventActivity:
             context=context,
             source_prefix=self._source_prefix,
             max_entry_bytes=self._max_entry_bytes,
+            trace=trace,
+            trace_header=trace_header,
         )
-        bus_event_id = await self._publisher.publish(entry)
+        metrics = self._telemetry.metrics()
+        try:
+            bus_event_id = await self._publisher.publish(entry)
+        except SharedActivityError as err:
+            if metrics is not None:
+                metrics.record(entry, err)
+            raise
+        if metrics is not None:
+            metrics.record(entry, None)
         if logger.isEnabledFor(logging.INFO):  # skip building the extra dict when off
             logger.info(
                 "event published",

@@ -97,16 +97,18 @@ class EventBridgeSender:
                 ``EventId`` nor an ``ErrorCode`` is that entry's retryable
                 `EventPublishRetryableError` (a malformed answer).
         """
-        request = [
-            {
+        request: list[dict[str, Any]] = []
+        for entry in entries:
+            item: dict[str, Any] = {
                 "Source": entry.source,
                 "DetailType": entry.detail_type,
                 "Detail": entry.detail,
                 "Time": entry.time,
                 "EventBusName": self._bus_name,
             }
-            for entry in entries
-        ]
+            if entry.trace_header:
+                item["TraceHeader"] = entry.trace_header
+            request.append(item)
         try:
             response = await self._client.put_events(Entries=request)  # type: ignore[arg-type]
         except Exception as err:

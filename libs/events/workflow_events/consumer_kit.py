@@ -27,7 +27,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Generic, Self, overload
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 from typing_extensions import TypeVar
 from workflow_contracts import TemporalContext, json_type
@@ -41,6 +50,7 @@ __all__ = [
     "EventDetail",
     "EventHeader",
     "EventProblem",
+    "EventTrace",
     "InvalidEventMessage",
     "WorkflowEvent",
     "dedup_key",
@@ -83,6 +93,25 @@ class EventContext(BaseModel):
     namespace: str | None
 
 
+class EventTrace(BaseModel):
+    """The emitter's W3C trace context (detail.trace), present when its worker traces.
+
+    Continue the trace with ``TraceContextTextMapPropagator().extract(trace.carrier())``.
+    """
+
+    model_config = _READ_CONFIG
+
+    traceparent: str = Field(min_length=1, max_length=128)
+    tracestate: str | None = Field(default=None, max_length=512)
+
+    def carrier(self) -> dict[str, str]:
+        """The context as a text-map carrier for an OpenTelemetry propagator."""
+        out = {"traceparent": self.traceparent}
+        if self.tracestate:
+            out["tracestate"] = self.tracestate
+        return out
+
+
 class EventDetail(BaseModel, Generic[DataT]):
     """Our envelope, as carried in the EventBridge ``detail``.
 
@@ -95,6 +124,7 @@ class EventDetail(BaseModel, Generic[DataT]):
         data: The payload: a JSON object, or the data model it was parsed into.
         context: The emitting Temporal execution.
         spec_version: The envelope version (``1.x``).
+        trace: The emitter's W3C trace context, when its worker traces (else None).
     """
 
     model_config = _READ_CONFIG
@@ -106,6 +136,16 @@ class EventDetail(BaseModel, Generic[DataT]):
     data: DataT
     context: EventContext
     spec_version: str = Field(pattern=SPEC_VERSION_PATTERN)
+    trace: EventTrace | None = None
+
+    @field_validator("trace", mode="wrap")
+    @classmethod
+    def _lenient_trace(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        # Tracing never makes an event poison: a malformed trace context is dropped.
+        try:
+            return handler(value)
+        except ValidationError:
+            return None
 
 
 class WorkflowEvent(BaseModel, Generic[DataT]):

@@ -6,6 +6,7 @@ workflow-side check that runs before a stage changes a file's status.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from workflow_contracts import EventEnvelope, TemporalContext
@@ -46,10 +47,13 @@ def build_entry(
     context: TemporalContext,
     source_prefix: str | None = None,
     max_entry_bytes: int = DEFAULT_MAX_ENTRY_BYTES,
+    trace: Mapping[str, str] | None = None,
+    trace_header: str | None = None,
 ) -> tuple[EventEntry, EventEnvelope]:
     """Validates the inputs and builds the entry and its envelope.
 
-    See `workflow_contracts.event_entry.build_detail` for the rules and the errors.
+    See `workflow_contracts.event_entry.build_detail` for the rules and the errors; ``trace``
+    is the W3C context carried as ``detail.trace``, ``trace_header`` the X-Ray ``TraceHeader``.
     """
     built = build_detail(
         event_id=event_id,
@@ -60,6 +64,7 @@ def build_entry(
         context=context,
         source_prefix=source_prefix,
         max_entry_bytes=max_entry_bytes,
+        trace=trace,
     )
     entry = EventEntry(
         event_id=event_id,
@@ -68,5 +73,6 @@ def build_entry(
         detail=built.detail,
         time=built.envelope.time,
         size=built.size,
+        trace_header=trace_header,
     )
     return entry, built.envelope

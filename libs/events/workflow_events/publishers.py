@@ -12,6 +12,7 @@ from workflow_contracts import SharedActivityError
 from workflow_events._ports import EntryOutcome, EventBatchSender, EventEntry
 from workflow_events.entry import DEFAULT_MAX_ENTRY_BYTES
 from workflow_events.outcomes import error_for_outcome
+from workflow_events.telemetry import Caller, PublishTelemetry
 
 __all__ = ["MAX_ENTRIES_PER_CALL", "BatchingPublisher", "DirectPublisher"]
 
@@ -19,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 MAX_ENTRIES_PER_CALL = 10
 """PutEvents accepts at most ten entries per call."""
+
+_Pending = tuple[EventEntry, "asyncio.Future[str]", Caller]
 
 
 def _error(outcome: EntryOutcome) -> SharedActivityError:
@@ -47,10 +50,11 @@ class DirectPublisher:
     def __init__(self, sender: EventBatchSender) -> None:
         """Args: sender: The bus backend."""
         self._sender = sender
+        self._telemetry = PublishTelemetry()
 
     async def publish(self, entry: EventEntry) -> str:
         """Sends the entry alone; returns the bus's id for it or raises its error."""
-        [outcome] = await self._sender.send_batch([entry])
+        [outcome] = await self._telemetry.send(self._sender, [entry], [self._telemetry.caller()])
         return _result(outcome)
 
     async def aclose(self) -> None:
@@ -91,10 +95,11 @@ class BatchingPublisher:
         if max_wait < timedelta(0):
             raise ValueError("max_wait must not be negative")
         self._sender = sender
+        self._telemetry = PublishTelemetry()
         self._max_wait = max_wait.total_seconds()
         self._max_entries = max_entries
         self._max_bytes = max_batch_bytes
-        self._pending: list[tuple[EventEntry, asyncio.Future[str]]] = []
+        self._pending: list[_Pending] = []
         self._pending_bytes = 0
         self._timer: asyncio.TimerHandle | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -108,7 +113,7 @@ class BatchingPublisher:
         if self._pending and self._pending_bytes + entry.size > self._max_bytes:
             self._flush()
         future: asyncio.Future[str] = loop.create_future()
-        self._pending.append((entry, future))
+        self._pending.append((entry, future, self._telemetry.caller()))
         self._pending_bytes += entry.size
         if len(self._pending) >= self._max_entries:
             self._flush()
@@ -122,31 +127,33 @@ class BatchingPublisher:
             self._timer = None
         batch, self._pending, self._pending_bytes = self._pending, [], 0
         # A caller cancelled while queued (activity timeout) is not sent.
-        batch = [(entry, future) for entry, future in batch if not future.cancelled()]
+        batch = [item for item in batch if not item[1].cancelled()]
         if batch:
             task = asyncio.get_running_loop().create_task(self._send(batch))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
 
-    async def _send(self, batch: Sequence[tuple[EventEntry, asyncio.Future[str]]]) -> None:
+    async def _send(self, batch: Sequence[_Pending]) -> None:
         try:
-            outcomes = await self._sender.send_batch([entry for entry, _ in batch])
+            outcomes = await self._telemetry.send(
+                self._sender, [item[0] for item in batch], [item[2] for item in batch]
+            )
         except SharedActivityError as err:
             if len(batch) > 1 and err.non_retryable:
                 await self._isolate(batch, err)
                 return
-            for _, future in batch:
+            for _, future, _ in batch:
                 if not future.done():
                     future.set_exception(_copy_error(err))
             return
         except BaseException as err:  # an unexpected failure still reaches every caller
-            for _, future in batch:
+            for _, future, _ in batch:
                 if not future.done():
                     future.set_exception(err)
             if not isinstance(err, Exception):
                 raise
             return
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
+        for (_, future, _), outcome in zip(batch, outcomes, strict=True):
             if future.done():
                 continue
             if outcome.ok and outcome.bus_event_id is not None:
@@ -154,9 +161,7 @@ class BatchingPublisher:
             else:
                 future.set_exception(_error(outcome))
 
-    async def _isolate(
-        self, batch: Sequence[tuple[EventEntry, asyncio.Future[str]]], err: SharedActivityError
-    ) -> None:
+    async def _isolate(self, batch: Sequence[_Pending], err: SharedActivityError) -> None:
         # Like a batch processor's poison-message isolation: one entry may have made the
         # whole call invalid, so each entry is tried alone and its caller gets its own answer.
         logger.warning(

@@ -18,6 +18,7 @@ from workflow_contracts import (
 
 from workflow_file_status._repository import FileStatusRepository
 from workflow_file_status.ids import parse_file_id, parse_status
+from workflow_file_status.telemetry import StatusTelemetry, traced_change
 
 __all__ = ["UpdateFileStatusActivity"]
 
@@ -29,7 +30,8 @@ class UpdateFileStatusActivity:
 
     Atomic and guarded (the transition graph decides), idempotent (a retry of a committed
     attempt returns that outcome and writes nothing), and audited (one history row per change,
-    with the Temporal execution that made it).
+    with the Temporal execution that made it). Each statement runs in a span and is counted
+    on ``activity.metric_meter()`` (see `workflow_file_status.telemetry`).
     """
 
     def __init__(
@@ -46,6 +48,7 @@ class UpdateFileStatusActivity:
         """
         self._repository = repository
         self._transitions = transitions
+        self._telemetry = StatusTelemetry()
 
     # Registered with raw payloads: every call, whatever its JSON, is decoded and checked
     # here and answered with this activity's own typed errors (see `wire_activity`).
@@ -85,7 +88,12 @@ class UpdateFileStatusActivity:
         target = parse_status(status)
         info = activity.info()
         context = TemporalContext.from_activity_info(info)
-        change = await self._repository.change_status(file_uuid, target, context, self._transitions)
+        change = await traced_change(
+            self._telemetry.metrics(),
+            file_uuid,
+            target,
+            lambda: self._repository.change_status(file_uuid, target, context, self._transitions),
+        )
         if logger.isEnabledFor(logging.INFO):
             logger.info(
                 "file status %s -> %s (changed=%s, version=%d)",

@@ -21,6 +21,7 @@ from workflow_devstack import MotoServer, PostgresDatabase, activity_attempts, m
 from workflow_shared_activities import (
     DATA_CONVERTER,
     SEND_EVENT_ACTIVITY,
+    SEND_NOTIFICATION_ACTIVITY,
     UPDATE_FILE_STATUS_ACTIVITY,
     FileCreate,
     FileStatus,
@@ -45,7 +46,7 @@ def test_activities_are_registered_under_their_contract_names() -> None:
     plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="b"))
     activities: list[Any] = plugin.build_activities(SharedResources())
     names = {a.__temporal_activity_definition.name for a in activities}
-    assert names == {SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY}
+    assert names == {SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY, SEND_NOTIFICATION_ACTIVITY}
 
 
 def test_config_repr_hides_the_database_url() -> None:
@@ -72,14 +73,22 @@ def test_the_sandbox_keeps_the_users_restrictions_and_shares_the_contracts() -> 
 
 
 async def test_workflows_share_the_hosts_contracts_module_through_a_real_worker(
-    temporal_env: WorkflowEnvironment,
+    temporal_env: WorkflowEnvironment, moto_server: MotoServer, tmp_path: Path
 ) -> None:
     """Without the pass-through, every run would execute `workflow_contracts` afresh."""
     import workflow_contracts
 
     import tests.workflows
 
-    plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="b"))
+    plugin = SharedActivitiesPlugin(
+        SharedActivitiesConfig(
+            event_bus_name="b",
+            database_url=f"sqlite:///{tmp_path / 'identity.db'}",
+            aws_region=moto_server.region,
+            aws_endpoint_url=moto_server.endpoint_url,
+            migrate=True,
+        )
+    )
     client = await Client.connect(
         temporal_env.client.service_client.config.target_host, plugins=[plugin]
     )

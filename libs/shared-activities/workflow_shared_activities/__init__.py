@@ -7,11 +7,15 @@ and `workflow_file_status`, so a worker needs only this import.
 
 from workflow_contracts import *  # noqa: F403
 from workflow_contracts import __all__ as _contracts_all
+from workflow_contracts.notifications import *  # noqa: F403
 from workflow_events import *  # noqa: F403
 from workflow_events import __all__ as _events_all
 from workflow_file_status import *  # noqa: F403
 from workflow_file_status import __all__ as _file_status_all
+from workflow_notifications import *  # noqa: F403
+from workflow_notifications import __all__ as _notifications_all
 
+# shared-activity-generator: imports
 from workflow_shared_activities.calls import (
     FileStageResult,
     describe_failure,
@@ -39,11 +43,19 @@ from workflow_shared_activities.services import (
     emit_event,
     service_activity_id,
 )
+from workflow_shared_activities.telemetry import (
+    SHARED_HISTOGRAM_BUCKETS,
+    SHARED_METRICS,
+    prometheus_runtime,
+    tracing_plugin,
+)
 
 __all__ = [
     *_contracts_all,
     *_events_all,
     *_file_status_all,
+    *_notifications_all,
+    # shared-activity-generator: exports
     "SharedActivitiesConfig",
     "SharedActivitiesPlugin",
     "SharedResources",
@@ -63,4 +75,8 @@ __all__ = [
     "change_file_status",
     "emit_event",
     "service_activity_id",
+    "SHARED_HISTOGRAM_BUCKETS",
+    "SHARED_METRICS",
+    "prometheus_runtime",
+    "tracing_plugin",
 ]

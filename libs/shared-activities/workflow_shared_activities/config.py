@@ -6,6 +6,9 @@ from datetime import timedelta
 from workflow_contracts import DEFAULT_TRANSITIONS, OPERATOR_RETRY_DELAY, TransitionGraph
 from workflow_events import DEFAULT_MAX_ENTRY_BYTES
 from workflow_file_status import DEFAULT_SQLITE_URL
+from workflow_notifications import NotificationSettings
+
+# shared-activity-generator: imports
 
 __all__ = ["SharedActivitiesConfig"]
 
@@ -30,6 +33,9 @@ class SharedActivitiesConfig:
         operator_retry_delay: Delay before retrying what an operator must fix (a missing
             bus, a permission, a schema not migrated, a read-only database).
         database_pool_size: Connections the worker's engine keeps open (PostgreSQL).
+
+    Each per-activity package adds its own settings object below (its defaults keep a
+    worker working without them).
     """
 
     event_bus_name: str
@@ -44,6 +50,8 @@ class SharedActivitiesConfig:
     migrate: bool = False
     operator_retry_delay: timedelta = OPERATOR_RETRY_DELAY
     database_pool_size: int = 10
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    # shared-activity-generator: settings
 
     def __repr__(self) -> str:
         """Leaves the database URL (it may hold a password) out."""

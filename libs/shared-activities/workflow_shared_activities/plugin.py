@@ -40,6 +40,7 @@ from workflow_file_status import (
     upgrade,
 )
 
+from workflow_shared_activities.activity_packages import ActivityPackages
 from workflow_shared_activities.config import SharedActivitiesConfig
 
 __all__ = [
@@ -65,6 +66,8 @@ class SharedResources:
         self._publisher: BatchingPublisher | DirectPublisher | None = None
         self._repository: SqlFileStatusRepository | None = None
         self._opened = asyncio.Event()
+        self.packages = ActivityPackages()
+        """The clients of the per-activity packages (`ActivityPackages`)."""
 
     async def wait_until_open(self) -> None:
         """Waits until the worker has started and opened its clients."""
@@ -136,9 +139,12 @@ class SharedResources:
             )
         engine = create_engine(config.database_url, pool_size=config.database_pool_size)
         try:
-            async with open_events_client(
-                region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
-            ) as client:
+            async with (
+                open_events_client(
+                    region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
+                ) as client,
+                self.packages.open(config),
+            ):
                 sender = new_aioboto3_event_sender(
                     client,
                     config.event_bus_name,
@@ -250,6 +256,7 @@ class SharedActivitiesPlugin(SimplePlugin):
             resources, transitions=self.config.transitions
         )
         activities: list[Callable[..., Any]] = [send_event.run, update_file_status.run]
+        activities.extend(resources.packages.activities(self.config))
         if self._extra_activities is not None:
             activities.extend(self._extra_activities(resources))
         return activities

@@ -2,16 +2,18 @@
 
 import asyncio
 import contextlib
-import json
 import logging
 import signal
 import sys
-from collections.abc import Awaitable
-from datetime import timedelta
+from collections.abc import Awaitable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from opentelemetry import trace
+from pythonjsonlogger.json import JsonFormatter
 from temporalio import activity
-from temporalio.client import Client
+from temporalio.client import Client, Plugin
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 from workflow_contracts import DATA_CONVERTER
 
@@ -26,27 +28,36 @@ __all__ = [
 
 T = TypeVar("T")
 
-_CONTEXT_FIELDS = ("workflow_id", "file_id", "event_id", "event_source", "event_type", "attempt")
 
+class JsonLogFormatter(JsonFormatter):
+    """One JSON object per line (python-json-logger), for log shippers.
 
-class JsonLogFormatter(logging.Formatter):
-    """One JSON object per line, with the workflow/file/event ids passed in ``extra``."""
+    Each line has ``time`` (ISO 8601 in UTC with milliseconds and the zone,
+    ``2026-01-31T12:00:00.123+00:00``), ``level``, ``logger``, ``message``, every field passed
+    in ``extra`` (Temporal's ``temporal_activity`` / ``temporal_workflow`` included), and, when
+    a span is active, its ``trace_id`` and ``span_id`` (W3C hex), so log lines join traces.
+    An exception is in ``error``.
+    """
 
-    def format(self, record: logging.LogRecord) -> str:
-        """Formats the record as JSON."""
-        out: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for name in _CONTEXT_FIELDS:
-            value = getattr(record, name, None)
-            if value is not None:
-                out[name] = str(value)
-        if record.exc_info:
-            out["error"] = self.formatException(record.exc_info)
-        return json.dumps(out)
+    def __init__(self) -> None:
+        """Configures the fields."""
+        super().__init__(
+            "%(levelname)s %(name)s %(message)s",
+            rename_fields={"levelname": "level", "name": "logger", "exc_info": "error"},
+        )
+
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
+        """Adds the time first, the library's fields, then the active span's ids."""
+        log_data["time"] = datetime.fromtimestamp(record.created, UTC).isoformat(
+            timespec="milliseconds"
+        )
+        super().add_fields(log_data, record, message_dict)
+        span_context = trace.get_current_span().get_span_context()
+        if span_context.is_valid:
+            log_data["trace_id"] = format(span_context.trace_id, "032x")
+            log_data["span_id"] = format(span_context.span_id, "016x")
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -123,6 +134,26 @@ async def heartbeating(work: Awaitable[T], every: timedelta = timedelta(seconds=
             task.cancel()
 
 
-async def connect_client(address: str, namespace: str = "default") -> Client:
-    """A Temporal client with the data converter the contracts need."""
-    return await Client.connect(address, namespace=namespace, data_converter=DATA_CONVERTER)
+async def connect_client(
+    address: str,
+    namespace: str = "default",
+    *,
+    runtime: Runtime | None = None,
+    plugins: Sequence[Plugin] = (),
+) -> Client:
+    """A Temporal client with the data converter the contracts need.
+
+    Args:
+        address: The Temporal frontend (``host:port``).
+        namespace: The namespace.
+        runtime: The Temporal runtime (e.g. `prometheus_runtime` to export metrics); the
+            default runtime when None.
+        plugins: Client plugins (e.g. `tracing_plugin`).
+    """
+    return await Client.connect(
+        address,
+        namespace=namespace,
+        data_converter=DATA_CONVERTER,
+        runtime=runtime,
+        plugins=list(plugins),
+    )

@@ -67,6 +67,9 @@ def test_demo_command_exits_zero() -> None:
     assert "All expected outcomes happened." in out
     assert "broken.csv" in out and "FAILED" in out
     assert "dead-letter queue: 0 message(s)" in out
+    # The malformed sample's notification arrived, and the workers' own metrics agree.
+    assert re.search(r"SNS notification Ingestion failed: .*broken\.csv", out.replace("\n", " "))
+    assert "PROCESSING->FAILED 1" in out.replace("\n", " ")
 
 
 def test_demo_rejects_bad_arguments() -> None:

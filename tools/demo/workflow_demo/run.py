@@ -33,6 +33,7 @@ import ingestion_worker.settings as ingestion_settings
 import ingestion_worker.worker as ingestion
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from workflow_devstack import free_port
 from workflow_shared_activities import (
     ActivityMode,
     FileCreate,
@@ -42,6 +43,8 @@ from workflow_shared_activities import (
 )
 
 from workflow_demo.flow import Flow, collect_events, leave_if_failed
+from workflow_demo.metrics_summary import metrics_summary
+from workflow_demo.notifications import notify_failures
 from workflow_demo.report import (
     TABLE_MAX_FILES,
     DemoReport,
@@ -105,9 +108,14 @@ async def run_demo(
             "graceful_shutdown_seconds": 10.0,
             "activity_mode": mode,
         }
-        ingestion_cfg = ingestion_settings.Settings(task_queue="demo-ingestion", **common)
+        ingestion_cfg = ingestion_settings.Settings(
+            task_queue="demo-ingestion", metrics_port=free_port(), **common
+        )
+        # A failed file's notification reaches a queue subscribed to the topic; printed live.
+        ingestion_cfg = await notify_failures(stack, ingestion_cfg, console)
         evaluation_cfg = evaluation_settings.Settings(
             task_queue="demo-evaluation",
+            metrics_port=free_port(),
             queue_url=stack.evaluation_route.queue_url,
             **common,
         )
@@ -135,6 +143,18 @@ async def run_demo(
                 if not report.ok:
                     report.worker_warnings = running.warnings()
                 print_report(report, console, full_table=full_table)
+                # Scraped while the workers still serve their Prometheus endpoints.
+                for line in await asyncio.to_thread(
+                    metrics_summary,
+                    {
+                        name: f"http://127.0.0.1:{cfg.metrics_port}/metrics"
+                        for name, cfg in (
+                            ("ingestion", ingestion_cfg),
+                            ("evaluation", evaluation_cfg),
+                        )
+                    },
+                ):
+                    console.print(line, markup=False, highlight=False)
                 if keep_running:
                     route = stack.evaluation_route
                     console.print(

@@ -53,6 +53,7 @@ _FIELDS = (
     "graceful_shutdown_seconds",
     "activity_mode",
     "queue_url",
+    "metrics_port",
 )
 
 

@@ -126,6 +126,22 @@ class AppSettings(BaseSettings):
     migrate: bool = Field(default=False, description="Run the schema migrations at start-up.")
     graceful_shutdown_seconds: float = Field(default=30.0, ge=0)
     log_level: str = "INFO"
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Serve Prometheus metrics (Temporal's and the shared activities') at "
+        "http://<metrics_host>:<port>/metrics; unset: no metrics endpoint.",
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="Address the metrics listen on.")
+    tracing: bool = Field(
+        default=False,
+        description="Trace workflows, activities and events (Temporal's OpenTelemetryPlugin).",
+    )
+    trace_file: str | None = Field(
+        default=None,
+        description="With tracing: append finished spans to this file as JSON lines.",
+    )
     activity_mode: ActivityMode = Field(
         default=ActivityMode.REGULAR,
         description="How the workflows this app starts run their activities (regular or "
@@ -169,6 +185,7 @@ class AppSettings(BaseSettings):
         "aws_endpoint_url_events",
         "aws_endpoint_url_sqs",
         "event_source_prefix",
+        "trace_file",
     )
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
@@ -254,6 +271,10 @@ class AppSettings(BaseSettings):
             "activity_start_to_close_seconds": self.activity_start_to_close_seconds,
             "activity_schedule_to_close_seconds": self.activity_schedule_to_close_seconds,
             "graceful_shutdown_seconds": self.graceful_shutdown_seconds,
+            "metrics": f"{self.metrics_host}:{self.metrics_port}"
+            if self.metrics_port is not None
+            else "off",
+            "tracing": self.tracing,
         }
 
     def describe(self) -> str:

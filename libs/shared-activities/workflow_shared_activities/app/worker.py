@@ -17,8 +17,14 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
+from workflow_shared_activities.app.observability import (
+    client_plugins,
+    configure_tracing,
+    metrics_runtime,
+)
 from workflow_shared_activities.app.settings import AppSettings
 from workflow_shared_activities.plugin import SharedActivitiesPlugin, SharedResources
 from workflow_shared_activities.runtime import connect_client, run_worker_until_stopped
@@ -71,9 +77,19 @@ class WorkerApp(Generic[S]):
             extra_activities=lambda resources: self.activities(settings, resources),
         )
 
-    async def connect(self, settings: S) -> Client:
-        """A Temporal client for the configured server, with the contracts' data converter."""
-        return await connect_client(settings.temporal_address, settings.temporal_namespace)
+    async def connect(self, settings: S, runtime: Runtime | None = None) -> Client:
+        """A Temporal client for the configured server, with the contracts' data converter.
+
+        With ``tracing`` on, the client has Temporal's OpenTelemetry plugin (and the process a
+        tracer provider); ``runtime`` exports metrics (`metrics_runtime`, when serving).
+        """
+        configure_tracing(settings, self.name)
+        return await connect_client(
+            settings.temporal_address,
+            settings.temporal_namespace,
+            runtime=runtime,
+            plugins=client_plugins(settings),
+        )
 
     def build_worker(self, client: Client, settings: S, plugin: SharedActivitiesPlugin) -> Worker:
         """The worker: the app's workflows, the shared and the app's activities."""
@@ -106,7 +122,7 @@ class WorkerApp(Generic[S]):
         """
         stop = stop or asyncio.Event()
         self.log_effective_config(settings)
-        client = await self.connect(settings)
+        client = await self.connect(settings, metrics_runtime(settings))
         plugin = self.build_plugin(settings)
         worker = self.build_worker(client, settings, plugin)
         running = asyncio.create_task(self._run(client, settings, worker, stop))

@@ -1,0 +1,114 @@
+"""Instrumentation on and off within one benchmark run (the same copy is in each bench/).
+
+"Off" is a worker without telemetry: no tracer provider, Temporal's no-op meter, no trace
+context. ``metrics`` gives the activities a Prometheus-serving Temporal runtime's meter;
+``traces`` an SDK tracer provider (always-on sampling, a batching processor whose exporter
+discards) and the remote trace context Temporal's interceptor puts around every activity. The
+global provider can be set only once per process, so it is a switch that sends spans to the SDK
+tracer or to a no-op one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+from temporalio.common import MetricMeter
+from temporalio.runtime import Runtime
+from workflow_devstack import free_port, run_concurrently
+from workflow_shared_activities import prometheus_runtime
+
+__all__ = ["Instrumentation", "measure"]
+
+
+async def measure(
+    n: int, concurrency: int, op: Callable[[int], Awaitable[object]]
+) -> tuple[float, float]:
+    """Operations per second, and this process's CPU time per operation in microseconds.
+
+    CPU time counts every thread of the process (Temporal's core, the span processor), and
+    much less what other processes on a shared machine do than the throughput does.
+    """
+    cpu = time.process_time()
+    rate = await run_concurrently(n, concurrency, op)
+    return rate, (time.process_time() - cpu) / n * 1e6
+
+
+class _Discard(SpanExporter):
+    def __init__(self) -> None:
+        self.exported = 0
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        self.exported += len(spans)
+        return SpanExportResult.SUCCESS
+
+
+class _SwitchTracer(trace.Tracer):
+    def __init__(self, owner: Instrumentation, real: trace.Tracer) -> None:
+        self._owner, self._real, self._off = owner, real, trace.NoOpTracer()
+
+    def _pick(self) -> trace.Tracer:
+        return self._real if self._owner.traces else self._off
+
+    def start_span(self, *args: Any, **kwargs: Any) -> trace.Span:
+        return self._pick().start_span(*args, **kwargs)
+
+    @contextmanager
+    def start_as_current_span(  # type: ignore[override]
+        self, *args: Any, **kwargs: Any
+    ) -> Iterator[trace.Span]:
+        with self._pick().start_as_current_span(*args, **kwargs) as span:
+            yield span
+
+
+class _SwitchProvider(trace.TracerProvider):
+    def __init__(self, owner: Instrumentation, real: TracerProvider) -> None:
+        self._owner, self._real = owner, real
+
+    def get_tracer(self, *args: Any, **kwargs: Any) -> trace.Tracer:
+        return _SwitchTracer(self._owner, self._real.get_tracer(*args, **kwargs))
+
+
+class Instrumentation:
+    """Turns the shared activities' telemetry on and off between measured rows."""
+
+    def __init__(self) -> None:
+        self.mode = "off"
+        self.metrics = False
+        self.traces = False
+        self.exporter = _Discard()
+        self.provider = TracerProvider()
+        self.provider.add_span_processor(BatchSpanProcessor(self.exporter))
+        trace.set_tracer_provider(_SwitchProvider(self, self.provider))
+        self.runtime: Runtime = prometheus_runtime(f"127.0.0.1:{free_port()}")
+        remote = SpanContext(0x1234, 0x5678, is_remote=True, trace_flags=TraceFlags(1))
+        self._caller = NonRecordingSpan(remote)
+
+    def meter(self) -> MetricMeter:
+        """The meter an activity environment gets: the runtime's when on, else the no-op."""
+        return self.runtime.metric_meter if self.metrics else MetricMeter.noop
+
+    @contextmanager
+    def caller(self) -> Iterator[None]:
+        """Around one activity call: the remote context Temporal's interceptor would attach."""
+        if not self.traces:
+            yield
+            return
+        with trace.use_span(self._caller, end_on_exit=False):
+            yield
+
+    def set(self, mode: str) -> None:
+        """``off``, ``metrics`` or ``metrics+traces``."""
+        self.mode = mode
+        self.metrics = mode != "off"
+        self.traces = mode == "metrics+traces"
+
+    def shutdown(self) -> None:
+        """Flushes the spans."""
+        self.provider.shutdown()

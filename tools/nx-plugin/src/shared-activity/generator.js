@@ -1,0 +1,66 @@
+'use strict';
+/**
+ * `nx g @workflow/nx-plugin:shared-activity <name> [--activity verb_noun] [--noun Noun]`:
+ * a per-activity package in libs/<name>, in the pattern of libs/events, wired in.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { generateFiles, joinPathFragments } = require('@nx/devkit');
+const { activityNames } = require('./names');
+const { wire } = require('./wiring');
+
+/**
+ * @param {import('@nx/devkit').Tree} tree
+ * @param {{name: string, activity?: string, noun?: string}} options
+ */
+async function sharedActivityGenerator(tree, options) {
+  const n = activityNames(options);
+  if (tree.exists(n.dir)) throw new Error(`${n.dir} already exists`);
+  const contractPath = `libs/contracts/workflow_contracts/${n.contractModule}.py`;
+  if (tree.exists(contractPath)) throw new Error(`${contractPath} already exists`);
+  generateFiles(tree, path.join(__dirname, 'files', 'lib'), n.dir, n);
+  generateFiles(tree, path.join(__dirname, 'files', 'contracts'), 'libs/contracts', n);
+  wire(tree, n);
+  return () => {
+    formatPython(tree.root, [
+      n.dir,
+      `libs/contracts/workflow_contracts/${n.contractModule}.py`,
+      'libs/contracts/workflow_contracts/__init__.py',
+      'libs/shared-activities/workflow_shared_activities/__init__.py',
+      'libs/shared-activities/workflow_shared_activities/config.py',
+      'libs/shared-activities/workflow_shared_activities/activity_packages.py',
+    ]);
+    // Locks need the network: the generator leaves them to the developer (and CI's copy
+    // of the workspace runs the package's checks with the shared .venv instead).
+    console.log(
+      [
+        `\n${n.project} created in ${n.dir}. Next:`,
+        `  (cd ${n.dir} && flock /tmp/ws-poetry.lock poetry lock)`,
+        `  flock /tmp/ws-poetry.lock poetry lock && flock /tmp/ws-poetry.lock poetry sync`,
+        `  pnpm nx run-many -t lint typecheck test -p ${n.project} workflow-contracts workflow-shared-activities`,
+        `Then replace the placeholder adapter (${joinPathFragments(n.dir, n.pkg, 'adapter.py')}).`,
+      ].join('\n'),
+    );
+  };
+}
+
+/**
+ * Sorts imports and formats the written Python with the workspace's ruff (its import order
+ * depends on the names chosen, so templates cannot fix it); skipped with a hint without ruff.
+ * @param {string} root
+ * @param {string[]} paths
+ */
+function formatPython(root, paths) {
+  const venvRuff = path.join(root, '.venv', 'bin', 'ruff');
+  const ruff = fs.existsSync(venvRuff) ? venvRuff : 'ruff';
+  for (const args of [['check', '--fix', '--select', 'I,RUF022', '--quiet'], ['format', '--quiet']]) {
+    const result = spawnSync(ruff, [...args, ...paths], { cwd: root, encoding: 'utf-8' });
+    if (result.error || result.status !== 0) {
+      console.warn(`ruff ${args[0]} did not run cleanly: run it on ${paths.join(' ')}`);
+      return;
+    }
+  }
+}
+
+module.exports = { sharedActivityGenerator, default: sharedActivityGenerator };
