@@ -11,7 +11,9 @@ EventBridge) or with no-op activities registered under the same names (the ceili
 workflow, the same number of activity calls, nothing behind them). Both workers are built like
 the apps' (`WorkerApp.build_worker`: default slots, 3 s sticky queue).
 
-Each row is the best of ``--rounds`` measurements taken in the same run, the rows of a round
+The stages are started and awaited by ``drive_stages.py`` in a process of its own, as a
+deployment's starters are: in the worker's process the client's CPU would be charged to the
+worker under test. Each row is the best of ``--rounds`` measurements taken in the same run, the rows of a round
 interleaved (the machine is shared: compare ratios, not absolutes). Runner ``shared`` is the
 sandbox as the plugin configures it (`workflow_contracts` passed through); runner ``default``
 runs the same rows in Temporal's default sandbox (the real activities then registered without
@@ -166,26 +168,29 @@ async def run_stages(
     concurrency: int,
     tag: str,
 ) -> Sample:
-    """``n`` stages (file ``i`` for stage ``i``), ``concurrency`` of them in flight."""
-    latencies: list[float] = []
-    counter = iter(range(n))
-
-    async def lane() -> None:
-        for i in counter:
-            began = time.perf_counter()
-            status = await client.execute_workflow(
-                BenchStageWorkflow.run,
-                args=[files[i], mode],
-                id=f"bench-{tag}-{i}",
-                task_queue=TASK_QUEUE,
-            )
-            if status != "COMPLETED":
-                raise RuntimeError(f"stage {i} ended {status}")
-            latencies.append(time.perf_counter() - began)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(lane() for _ in range(concurrency)))
-    return Sample(n / (time.perf_counter() - start), latencies)
+    """``n`` stages (file ``i`` for stage ``i``), ``concurrency`` in flight, driven by
+    ``drive_stages.py`` in its own process (starters do not share the worker's process)."""
+    request = {
+        "target": client.service_client.config.target_host,
+        "task_queue": TASK_QUEUE,
+        "files": [str(f) for f in files],
+        "mode": mode.value,
+        "n": n,
+        "concurrency": concurrency,
+        "tag": tag,
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(HERE / "drive_stages.py"),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=HERE,
+    )
+    out, _ = await proc.communicate(json.dumps(request).encode())
+    if proc.returncode != 0:
+        raise RuntimeError(f"the stage driver failed (exit {proc.returncode})")
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    return Sample(result["rate"], result["latencies"])
 
 
 Key = tuple[str, str, ActivityMode]
@@ -336,7 +341,8 @@ def render(
         " 3 s sticky queue). Runner `shared`: the sandbox as the plugin configures it, with"
         " `workflow_contracts` passed through (see below); `default`: Temporal's default sandbox"
         " (the real activities registered without the plugin, over the same resources)."
-        f" {args.stages} stages per row, {args.concurrency} in flight. Figures vary by machine and"
+        f" {args.stages} stages per row, {args.concurrency} in flight, started and awaited by a"
+        " driver in its own process (as a deployment's starters). Figures vary by machine and"
         " load: compare ratios within one run.",
         "",
         "Targets: real/noop >= 0.85 in each mode; LOCAL/REGULAR (real) >= 1.6.",
