@@ -58,7 +58,10 @@ _bootstrap() {
            2>/dev/null | sha256sum | cut -c1-16)"
   if [ "$(cat "$root/.venv/.bootstrap-stamp" 2>/dev/null)" != "$stamp" ]; then
     _log "syncing the shared Python environment (.venv)"
-    (cd "$root" && poetry env use "$(command -v "$py")" >/dev/null && poetry sync --no-interaction) >&2 \
+    # Poetry installs into an active VIRTUAL_ENV: one inherited from another checkout's shell
+    # must not receive this workspace's packages.
+    (cd "$root" && unset VIRTUAL_ENV && poetry env use "$(command -v "$py")" >/dev/null \
+       && poetry sync --no-interaction) >&2 \
       || { _die "poetry sync failed"; return 1; }
     echo "$stamp" >"$root/.venv/.bootstrap-stamp"
   fi
