@@ -28,6 +28,7 @@ from temporalio.common import (
     MetricMeter,
 )
 from workflow_contracts import ErrorType, SharedActivityError
+from workflow_contracts.worker_metrics import WorkerMetrics
 
 from workflow_events._ports import EntryOutcome, EventBatchSender, EventEntry
 
@@ -114,26 +115,12 @@ class EventMetrics:
             self._get(("r", code), self._rejected, error_code=code).add(1)
 
 
-class EventTelemetry:
+class EventTelemetry(WorkerMetrics[EventMetrics]):
     """The running activity's `EventMetrics`, made once per namespace and task queue."""
 
     def __init__(self) -> None:
         """Starts empty."""
-        self._metrics: dict[tuple[str, str], EventMetrics] = {}
-
-    def metrics(self) -> EventMetrics | None:
-        """The metrics of the running activity's worker (None outside one, or no-op meter)."""
-        if not activity.in_activity():
-            return None
-        info = activity.info()
-        key = (info.namespace, info.task_queue)
-        found = self._metrics.get(key)
-        if found is None:
-            meter = activity.metric_meter()
-            if meter is MetricMeter.noop:
-                return None
-            found = self._metrics[key] = EventMetrics(meter)
-        return found
+        super().__init__(EventMetrics)
 
 
 def _links(callers: Sequence[Caller]) -> list[Link]:

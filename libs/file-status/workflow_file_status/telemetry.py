@@ -19,9 +19,9 @@ from uuid import UUID
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
-from temporalio import activity
 from temporalio.common import MetricMeter
 from workflow_contracts import ErrorType, FileStatus, SharedActivityError, StatusChange
+from workflow_contracts.worker_metrics import WorkerMetrics
 
 __all__ = [
     "DATABASE_ERRORS",
@@ -111,26 +111,12 @@ class StatusMetrics:
         ).record(timedelta(seconds=seconds))
 
 
-class StatusTelemetry:
+class StatusTelemetry(WorkerMetrics[StatusMetrics]):
     """The running activity's `StatusMetrics`, made once per namespace and task queue."""
 
     def __init__(self) -> None:
         """Starts empty."""
-        self._metrics: dict[tuple[str, str], StatusMetrics] = {}
-
-    def metrics(self) -> StatusMetrics | None:
-        """The metrics of the running activity's worker (None outside one, or no-op meter)."""
-        if not activity.in_activity():
-            return None
-        info = activity.info()
-        key = (info.namespace, info.task_queue)
-        found = self._metrics.get(key)
-        if found is None:
-            meter = activity.metric_meter()
-            if meter is MetricMeter.noop:
-                return None
-            found = self._metrics[key] = StatusMetrics(meter)
-        return found
+        super().__init__(StatusMetrics)
 
 
 async def traced_change(
