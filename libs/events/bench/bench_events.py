@@ -24,7 +24,7 @@ from instrumentation import Instrumentation, measure
 from temporalio.testing import ActivityEnvironment
 from types_aiobotocore_events.type_defs import PutEventsRequestEntryTypeDef
 from workflow_contracts import TemporalContext
-from workflow_devstack import FAKE_AWS_ENV, free_port, run_concurrently
+from workflow_devstack import FAKE_AWS_ENV, free_port, moto_command, run_concurrently
 from workflow_events import (
     EVENTS_CLIENT_CONFIG,
     BatchingPublisher,
@@ -76,7 +76,7 @@ def activity_env(i: int) -> ActivityEnvironment:
 def start_server(kind: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     if kind == "moto":
-        cmd = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+        cmd = moto_command("127.0.0.1", port)
     else:
         cmd = [sys.executable, str(HERE / "stub_endpoint.py"), str(port)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import aioboto3
 from temporalio.testing import ActivityEnvironment
-from workflow_devstack import FAKE_AWS_ENV, free_port, run_concurrently
+from workflow_devstack import FAKE_AWS_ENV, free_port, moto_command, run_concurrently
 from workflow_notifications import (
     SNS_CLIENT_CONFIG,
     SendNotificationActivity,
@@ -38,7 +38,7 @@ ATTRIBUTES = {"file_id": "0b0f5c1e", "stage": "ingestion"}
 def start_server(kind: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     if kind == "moto":
-        cmd = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+        cmd = moto_command("127.0.0.1", port)
     else:
         cmd = [sys.executable, str(HERE / "stub_endpoint.py"), str(port)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -35,12 +35,9 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -57,10 +54,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from workflow_devstack import (
     FAKE_AWS_ENV,
-    LOOPBACK,
+    MotoProcess,
     create_database,
     drop_database,
-    free_port,
     start_dev_server,
 )
 from workflow_shared_activities import (
@@ -99,31 +95,6 @@ class Sample:
         if not ordered:
             return 0.0
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-@contextmanager
-def moto_process() -> Iterator[str]:
-    """moto's server in a process of its own; yields its endpoint URL once it answers."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://{LOOPBACK}:{port}"
-    try:
-        for _ in range(400):
-            try:
-                with urllib.request.urlopen(f"{url}/moto-api/", timeout=0.5):
-                    break
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @asynccontextmanager
@@ -213,7 +184,8 @@ async def bench_stages(args: argparse.Namespace) -> dict[Key, Sample]:
             for i in range(max(args.stages, args.warmup))
         ]
         await engine.dispose()
-        with moto_process() as moto_url:
+        with MotoProcess() as moto:
+            moto_url = moto.endpoint_url
             async with aioboto3.Session().client(
                 "events", region_name="us-east-1", endpoint_url=moto_url
             ) as events:

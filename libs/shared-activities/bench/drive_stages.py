@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from typing import Any
@@ -47,4 +48,8 @@ async def drive(request: dict[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(drive(json.loads(sys.stdin.read())))))
+    print(json.dumps(asyncio.run(drive(json.loads(sys.stdin.read())))), flush=True)
+    # Skip interpreter teardown: the Temporal client's runtime threads can abort it
+    # (SIGABRT, temporalio/sdk-python#300) after the result is out.
+    sys.stderr.flush()
+    os._exit(0)

@@ -3,24 +3,20 @@
 Each queue has a dead-letter queue (`make_route`): a message the consumer rejects, or that
 keeps failing, ends there after `MAX_RECEIVE_COUNT` receives.
 
-The emulator runs in a process of its own (`MotoProcess`): moto's server in the demo's own
-process (`workflow_devstack.MotoServer`, threads) took a fifth of that process's CPU, under
-the workers' GIL, and left the machine's second core to the Temporal server alone.
+The emulator runs in a process of its own (`MotoProcess`, keep-alive connections like AWS's
+endpoints): moto's server in the demo's own process (`workflow_devstack.MotoServer`, threads)
+took a fifth of that process's CPU, under the workers' GIL, and left the machine's second core
+to the Temporal server alone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import aioboto3
@@ -29,7 +25,7 @@ from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_devstack import (
     FAKE_AWS_ENV,
-    LOOPBACK,
+    MotoProcess,
     Route,
     free_port,
     make_route,
@@ -42,61 +38,6 @@ __all__ = ["BUS_NAME", "MAX_RECEIVE_COUNT", "LocalStack", "MotoProcess", "local_
 BUS_NAME = "workflow-events"
 MAX_RECEIVE_COUNT = 3
 """The queues' redrive policy: receives before a message moves to the dead-letter queue."""
-
-
-@dataclass
-class MotoProcess:
-    """moto's server (EventBridge, SQS) in a process of its own, on a free loopback port.
-
-    Attributes:
-        port: The port it listens on.
-        region: Region the clients should use.
-    """
-
-    port: int = field(default_factory=free_port)
-    region: str = "us-east-1"
-    _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
-
-    @property
-    def endpoint_url(self) -> str:
-        """URL to give to ``client(..., endpoint_url=...)``."""
-        return f"http://{LOOPBACK}:{self.port}"
-
-    def start(self, timeout: float = 30.0) -> MotoProcess:
-        """Starts the server and waits until it answers; returns self.
-
-        Raises:
-            RuntimeError: It exited, or did not answer within ``timeout`` seconds.
-        """
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(f"{self.endpoint_url}/moto-api/", timeout=1):
-                    return self
-            except urllib.error.HTTPError:
-                return self  # it answers
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("moto's server did not start")
-
-    def stop(self) -> None:
-        """Stops the server."""
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(10)
-            self._process = None
 
 
 @dataclass

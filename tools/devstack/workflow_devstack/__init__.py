@@ -3,6 +3,7 @@
 from workflow_devstack.bench import run_concurrently
 from workflow_devstack.history import activity_attempts
 from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
+from workflow_devstack.moto_process import MotoProcess, moto_command
 from workflow_devstack.ports import LOOPBACK, free_port
 from workflow_devstack.postgres import PostgresDatabase, create_database, drop_database
 from workflow_devstack.proxy import TcpProxy
@@ -17,6 +18,7 @@ from workflow_devstack.temporal import (
 __all__ = [
     "FAKE_AWS_ENV",
     "LOOPBACK",
+    "MotoProcess",
     "MotoServer",
     "PostgresDatabase",
     "Route",
@@ -26,6 +28,7 @@ __all__ = [
     "drop_database",
     "free_port",
     "make_route",
+    "moto_command",
     "run_concurrently",
     "start_dev_server",
     "start_time_skipping_server",

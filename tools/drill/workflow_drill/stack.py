@@ -25,6 +25,7 @@ from workflow_devstack import (
     drop_database,
     free_port,
     make_route,
+    moto_command,
     start_dev_server,
 )
 from workflow_devstack.postgres import admin_url
@@ -94,7 +95,7 @@ class DrillStack:
 def _start_moto(port: int, logdir: Path) -> subprocess.Popen[bytes]:
     log = (logdir / "moto.log").open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        moto_command("127.0.0.1", port),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
