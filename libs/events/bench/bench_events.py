@@ -20,11 +20,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aioboto3
-from instrumentation import Instrumentation, measure
 from temporalio.testing import ActivityEnvironment
 from types_aiobotocore_events.type_defs import PutEventsRequestEntryTypeDef
 from workflow_contracts import TemporalContext
 from workflow_devstack import FAKE_AWS_ENV, free_port, moto_command, run_concurrently
+from workflow_devstack.instrumentation import Instrumentation, measure
 from workflow_events import (
     EVENTS_CLIENT_CONFIG,
     BatchingPublisher,
@@ -37,6 +37,7 @@ from workflow_events import (
     new_aioboto3_event_sender,
     open_events_client,
 )
+from workflow_shared_activities import prometheus_runtime
 
 HERE = Path(__file__).parent
 
@@ -258,7 +259,7 @@ async def main() -> None:
     parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
     args = parser.parse_args()
     os.environ.update(FAKE_AWS_ENV)
-    instr = Instrumentation()
+    instr = Instrumentation(prometheus_runtime(f"127.0.0.1:{free_port()}"))
     rows = []
     for kind in ("stub", "moto"):
         proc, url = start_server(kind)
@@ -286,7 +287,7 @@ async def main() -> None:
         " also records every span on an SDK tracer provider (always-on sampling, batch"
         " processor, an exporter that discards) and carries the trace context in each event;"
         " (1) and (3) are a worker with no telemetry set up. The three are interleaved in the same"
-        " run, best of the rounds (see `bench/instrumentation.py`).",
+        " run, best of the rounds (see `workflow_devstack.instrumentation`).",
         "",
         "| endpoint | row | events/s | notes |",
         "|---|---|---:|---|",

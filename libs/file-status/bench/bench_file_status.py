@@ -19,11 +19,11 @@ from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
-from instrumentation import Instrumentation, measure
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.testing import ActivityEnvironment
 from workflow_contracts import DEFAULT_TRANSITIONS, FileStatus, TemporalContext
-from workflow_devstack import create_database, drop_database, run_concurrently
+from workflow_devstack import create_database, drop_database, free_port, run_concurrently
+from workflow_devstack.instrumentation import Instrumentation, measure
 from workflow_file_status import (
     FileCreate,
     FileRecord,
@@ -32,6 +32,7 @@ from workflow_file_status import (
     create_engine,
     upgrade,
 )
+from workflow_shared_activities import prometheus_runtime
 
 HERE = Path(__file__).parent
 
@@ -60,7 +61,7 @@ async def main() -> None:
     parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
     args = parser.parse_args()
     database = await create_database(prefix="wsa_bench")
-    instr = Instrumentation()
+    instr = Instrumentation(prometheus_runtime(f"127.0.0.1:{free_port()}"))
     rows: list[tuple[str, int, float, str]] = []
     try:
         await asyncio.to_thread(upgrade, database.dsn)
@@ -243,7 +244,7 @@ async def main() -> None:
         " metric on a Prometheus-serving Temporal runtime; (6) also records the span on an SDK"
         " tracer provider (always-on sampling, batch processor, an exporter that discards);"
         " (1') is the same work with no telemetry set up; the three are interleaved in the same"
-        " run, best of the rounds (see `bench/instrumentation.py`).",
+        " run, best of the rounds (see `workflow_devstack.instrumentation`).",
         "",
         "| row | concurrency | updates/s | notes |",
         "|---|---:|---:|---|",

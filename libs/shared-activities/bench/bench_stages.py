@@ -35,6 +35,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import aioboto3
+from instrumented_stages import Measured, bench_instrumentation, render_instrumentation
 from stage_workflows import (
     BenchStageWorkflow,
     bench_work,
@@ -52,13 +54,17 @@ from stage_workflows import (
 )
 from temporalio.client import Client
 from temporalio.worker import Worker
+from workflow_contracts import DATA_CONVERTER
 from workflow_devstack import (
     FAKE_AWS_ENV,
+    LOOPBACK,
     MotoProcess,
     create_database,
     drop_database,
+    free_port,
     start_dev_server,
 )
+from workflow_devstack.instrumentation import Instrumentation
 from workflow_shared_activities import (
     ActivityMode,
     FileCreate,
@@ -67,7 +73,9 @@ from workflow_shared_activities import (
     SharedResources,
     SqlFileStatusRepository,
     create_engine,
+    prometheus_runtime,
     share_contracts_with_sandbox,
+    tracing_plugin,
     upgrade,
 )
 
@@ -168,9 +176,10 @@ Key = tuple[str, str, ActivityMode]
 """(runner, kind, mode)."""
 
 
-async def bench_stages(args: argparse.Namespace) -> dict[Key, Sample]:
-    """The best sample of each (runner, kind, mode) over the rounds."""
+async def bench_stages(args: argparse.Namespace) -> tuple[dict[Key, Sample], list[Measured]]:
+    """The best sample of each (runner, kind, mode) over the rounds; the instrumented rows."""
     best: dict[Key, Sample] = {}
+    instrumented: list[Measured] = []
     database = await create_database(prefix="wsa_bench_stages")
     env = None
     try:
@@ -231,11 +240,42 @@ async def bench_stages(args: argparse.Namespace) -> dict[Key, Sample]:
                             key = (runner, kind, mode)
                             if key not in best or sample.rate > best[key].rate:
                                 best[key] = sample
+            if args.instrumented_rounds > 0:
+                instrumented = await _instrumented(args, client, files, config)
     finally:
         if env is not None:
             await env.shutdown()
         await drop_database(database)
-    return best
+    return best, instrumented
+
+
+async def _instrumented(
+    args: argparse.Namespace,
+    client: Client,
+    files: Sequence[uuid.UUID],
+    config: SharedActivitiesConfig,
+) -> list[Measured]:
+    """The `real` worker with telemetry off, metrics, metrics + traces (`instrumented_stages`)."""
+    instr = Instrumentation(prometheus_runtime(f"{LOOPBACK}:{free_port()}"))
+    target = client.service_client.config.target_host
+    metrics = await Client.connect(target, runtime=instr.runtime, data_converter=DATA_CONVERTER)
+    traced = await Client.connect(
+        target, runtime=instr.runtime, data_converter=DATA_CONVERTER, plugins=[tracing_plugin()]
+    )
+
+    async def run(on: Client, mode: ActivityMode, tag: str) -> tuple[float, float]:
+        async with stage_worker(on, "shared", "real", config):
+            warmup = min(args.concurrency, args.warmup)
+            await run_stages(on, files, ActivityMode.REGULAR, args.warmup, warmup, f"warm-{tag}")
+            cpu = time.process_time()
+            sample = await run_stages(on, files, mode, args.stages, args.concurrency, tag)
+            return sample.rate, (time.process_time() - cpu) / args.stages * 1e6
+
+    clients = {"off": client, "metrics": metrics, "metrics+traces": traced}
+    try:
+        return await bench_instrumentation(clients, instr, run, args.instrumented_rounds)
+    finally:
+        instr.shutdown()
 
 
 async def bench_demo(
@@ -296,6 +336,7 @@ async def bench_demo(
 def render(
     args: argparse.Namespace,
     stages: dict[Key, Sample],
+    instrumented: Sequence[Measured],
     demo: dict[tuple[str, str], dict[str, Any]],
 ) -> str:
     """The BENCHMARKS.md text."""
@@ -354,9 +395,10 @@ def render(
         " activities, is most of a stage's CPU in this process. The package holds constants and"
         " pure functions only, so sharing it across runs keeps workflows deterministic.",
         "",
-        "## The end-to-end demo",
-        "",
     ]
+    if instrumented:
+        lines += render_instrumentation(instrumented, args.stages, args.instrumented_rounds)
+    lines += ["## The end-to-end demo", ""]
     if not demo:
         lines += ["Not measured (`workflow_demo` not installed, or `--demo-files 0`).", ""]
         return "\n".join(lines)
@@ -404,16 +446,22 @@ async def main() -> None:
         choices=["sqlite", "postgresql"],
         default=["sqlite", "postgresql"],
     )
+    parser.add_argument(
+        "--instrumented-rounds",
+        type=int,
+        default=2,
+        help="rounds of the telemetry off/metrics/traces rows (0: skip them)",
+    )
     parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
     args = parser.parse_args()
     os.environ.update(FAKE_AWS_ENV)
-    stages = await bench_stages(args)
+    stages, instrumented = await bench_stages(args)
     demo = (
         await bench_demo(args.demo_files, args.demo_rounds, args.demo_databases)
         if args.demo_files > 0
         else {}
     )
-    text = render(args, stages, demo)
+    text = render(args, stages, instrumented, demo)
     print(text)
     args.output.write_text(text)
 

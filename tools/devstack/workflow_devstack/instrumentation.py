@@ -1,4 +1,4 @@
-"""Instrumentation on and off within one benchmark run (the same copy is in each bench/).
+"""Telemetry on and off within one benchmark run: what the instrumentation rows measure.
 
 "Off" is a worker without telemetry: no tracer provider, Temporal's no-op meter, no trace
 context. ``metrics`` gives the activities a Prometheus-serving Temporal runtime's meter;
@@ -21,10 +21,13 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, Spa
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from temporalio.common import MetricMeter
 from temporalio.runtime import Runtime
-from workflow_devstack import free_port, run_concurrently
-from workflow_shared_activities import prometheus_runtime
 
-__all__ = ["Instrumentation", "measure"]
+from workflow_devstack.bench import run_concurrently
+
+__all__ = ["MODES", "Instrumentation", "measure"]
+
+MODES = ("off", "metrics", "metrics+traces")
+"""The instrumentation modes, in the order the rows are shown."""
 
 
 async def measure(
@@ -76,9 +79,14 @@ class _SwitchProvider(trace.TracerProvider):
 
 
 class Instrumentation:
-    """Turns the shared activities' telemetry on and off between measured rows."""
+    """Turns telemetry on and off between measured rows (one per process).
 
-    def __init__(self) -> None:
+    Args:
+        runtime: The metrics-exporting Temporal runtime whose meter ``metrics`` uses (e.g. the
+            shared activities' ``prometheus_runtime``).
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
         self.mode = "off"
         self.metrics = False
         self.traces = False
@@ -86,7 +94,7 @@ class Instrumentation:
         self.provider = TracerProvider()
         self.provider.add_span_processor(BatchSpanProcessor(self.exporter))
         trace.set_tracer_provider(_SwitchProvider(self, self.provider))
-        self.runtime: Runtime = prometheus_runtime(f"127.0.0.1:{free_port()}")
+        self.runtime = runtime
         remote = SpanContext(0x1234, 0x5678, is_remote=True, trace_flags=TraceFlags(1))
         self._caller = NonRecordingSpan(remote)
 
