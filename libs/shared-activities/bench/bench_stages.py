@@ -53,7 +53,7 @@ from stage_workflows import (
     noop_update_file_status,
 )
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from workflow_contracts import DATA_CONVERTER
 from workflow_devstack import (
     FAKE_AWS_ENV,
@@ -84,11 +84,11 @@ BUS = "bench-stages"
 TASK_QUEUE = "bench-stages"
 KINDS = ("noop", "real")
 MODES = (ActivityMode.REGULAR, ActivityMode.LOCAL)
-RUNNERS = ("shared", "default")
+RUNNERS = ("shared", "default", "unsandboxed")
 """``shared``: the sandbox as `SharedActivitiesPlugin` configures it, `workflow_contracts`
 passed through (imported once per process); ``default``: Temporal's default sandbox, which
 executes `workflow_contracts` afresh for every workflow run (what workers got before the
-plugin shared it)."""
+plugin shared it); ``unsandboxed``: no sandbox (what the sandbox's own per-run work costs)."""
 
 
 @dataclass
@@ -116,7 +116,10 @@ async def stage_worker(
         "graceful_shutdown_timeout": timedelta(seconds=5),
         "sticky_queue_schedule_to_start_timeout": timedelta(seconds=3),
     }
-    if kind == "real" and runner == "shared":
+    if runner == "unsandboxed":
+        # No sandbox at all: what the sandbox's per-run work costs (not a recommendation).
+        options["workflow_runner"] = UnsandboxedWorkflowRunner()
+    if kind == "real" and runner in ("shared", "unsandboxed"):
         # As users run it: the plugin opens the resources and shares the contracts.
         plugin = SharedActivitiesPlugin(config)
         async with Worker(client, activities=[bench_work], plugins=[plugin], **options):
@@ -256,22 +259,36 @@ async def _instrumented(
     config: SharedActivitiesConfig,
 ) -> list[Measured]:
     """The `real` worker with telemetry off, metrics, metrics + traces (`instrumented_stages`)."""
-    instr = Instrumentation(prometheus_runtime(f"{LOOPBACK}:{free_port()}"))
+    instr = Instrumentation(prometheus_runtime(f"{LOOPBACK}:{free_port()}"), replay_safe=True)
     target = client.service_client.config.target_host
     metrics = await Client.connect(target, runtime=instr.runtime, data_converter=DATA_CONVERTER)
     traced = await Client.connect(
+        target,
+        runtime=instr.runtime,
+        data_converter=DATA_CONVERTER,
+        plugins=[tracing_plugin(add_temporal_spans=False)],
+    )
+    with_temporal = await Client.connect(
         target, runtime=instr.runtime, data_converter=DATA_CONVERTER, plugins=[tracing_plugin()]
     )
 
-    async def run(on: Client, mode: ActivityMode, tag: str) -> tuple[float, float]:
+    async def run(on: Client, mode: ActivityMode, tag: str) -> tuple[float, float, float]:
         async with stage_worker(on, "shared", "real", config):
             warmup = min(args.concurrency, args.warmup)
             await run_stages(on, files, ActivityMode.REGULAR, args.warmup, warmup, f"warm-{tag}")
-            cpu = time.process_time()
+            instr.provider.force_flush()
+            exported, cpu = instr.exporter.exported, time.process_time()
             sample = await run_stages(on, files, mode, args.stages, args.concurrency, tag)
-            return sample.rate, (time.process_time() - cpu) / args.stages * 1e6
+            cpu_us = (time.process_time() - cpu) / args.stages * 1e6
+            instr.provider.force_flush()  # the spans are counted, not timed
+            return sample.rate, cpu_us, (instr.exporter.exported - exported) / args.stages
 
-    clients = {"off": client, "metrics": metrics, "metrics+traces": traced}
+    clients = {
+        "off": client,
+        "metrics": metrics,
+        "metrics+traces": traced,
+        "metrics+traces+temporal": with_temporal,
+    }
     try:
         return await bench_instrumentation(clients, instr, run, args.instrumented_rounds)
     finally:
@@ -353,7 +370,9 @@ def render(
         " that return at once (the ceiling). The worker is built like the apps' (default slots,"
         " 3 s sticky queue). Runner `shared`: the sandbox as the plugin configures it, with"
         " `workflow_contracts` passed through (see below); `default`: Temporal's default sandbox"
-        " (the real activities registered without the plugin, over the same resources)."
+        " (the real activities registered without the plugin, over the same resources);"
+        " `unsandboxed`: Temporal's `UnsandboxedWorkflowRunner` (with the plugin), to show what"
+        " the sandbox's own work per workflow run costs (not a recommendation)."
         f" {args.stages} stages per row, {args.concurrency} in flight, started and awaited by a"
         " driver in its own process (as a deployment's starters). Figures vary by machine and"
         " load: compare ratios within one run.",

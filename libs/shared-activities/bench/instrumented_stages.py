@@ -1,15 +1,17 @@
 """What telemetry costs a worker running file stages: the instrumented rows of `bench_stages`.
 
-The worker is the `real` one (`SharedActivitiesPlugin`, as users run it) in three modes,
+The worker is the `real` one (`SharedActivitiesPlugin`, as users run it) in four modes,
 interleaved in each round: ``off`` (no telemetry: the bench's client, Temporal's no-op meter,
-no tracer provider); ``metrics`` (a client on a Prometheus-serving runtime, so the shared
-activities and Temporal's SDK record every metric); ``metrics+traces`` (also Temporal's
-``OpenTelemetryPlugin`` from `tracing_plugin` on the worker and an SDK tracer provider with
-always-on sampling, a batching processor and an exporter that discards: Temporal's spans around
-every workflow and activity, and the shared activities' ``file_status.change`` and
-``EventBridge.PutEvents`` spans). The figure is this process's CPU time per stage (the worker
-is all this process runs while a driver in its own process starts the stages), every thread
-included; throughput ratios are shown too.
+spans dropped by the sampler); ``metrics`` (a client on a Prometheus-serving runtime, so the
+shared activities and Temporal's SDK record every metric); ``metrics+traces`` (also
+``tracing_plugin(add_temporal_spans=False)``, Temporal's ``OpenTelemetryPlugin`` carrying the
+context through workflows and activities, and an SDK tracer provider with always-on sampling,
+a batching processor and an exporter that discards: the shared activities' own spans,
+``file_status.change`` and ``EventBridge.PutEvents``, and ``detail.trace`` in every event);
+``metrics+traces+temporal`` (``tracing_plugin()``: Temporal's spans around every workflow and
+activity too). The figure is this process's CPU time per stage (the worker is all this process
+runs while a driver in its own process starts the stages), every thread included; throughput
+ratios are shown too.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from temporalio.client import Client
-from workflow_devstack.instrumentation import MODES, Instrumentation
+from workflow_devstack.instrumentation import Instrumentation
 from workflow_shared_activities import ActivityMode
 
-__all__ = ["Measured", "bench_instrumentation", "render_instrumentation"]
+__all__ = ["STAGE_MODES", "Measured", "bench_instrumentation", "render_instrumentation"]
+
+STAGE_MODES = ("off", "metrics", "metrics+traces", "metrics+traces+temporal")
+"""The instrumentation modes of the worker, in the order the rows are shown."""
 
 
 @dataclass(frozen=True)
@@ -32,10 +37,12 @@ class Measured:
     instrumentation: str
     rate: float
     cpu_us: float
+    spans_per_stage: float
 
 
-RunStages = Callable[[Client, ActivityMode, str], Awaitable[tuple[float, float]]]
-"""Runs the measured stages on a `real` worker over the client: (stages/s, CPU us per stage)."""
+RunStages = Callable[[Client, ActivityMode, str], Awaitable[tuple[float, float, float]]]
+"""Runs the measured stages on a `real` worker over the client: stages/s, CPU us per stage and
+spans exported per stage."""
 
 
 async def bench_instrumentation(
@@ -43,29 +50,29 @@ async def bench_instrumentation(
 ) -> list[Measured]:
     """Each instrumentation mode (``clients`` by mode) in each activity mode, best of rounds.
 
-    ``clients["metrics"]`` is on ``instr.runtime``; ``clients["metrics+traces"]`` too, with
-    `tracing_plugin`. The global tracer provider records only while ``metrics+traces`` runs.
+    The clients of every mode but ``off`` are on ``instr.runtime``; the traced ones have
+    `tracing_plugin`. The global tracer provider records only while a traced mode runs.
     """
     best: dict[tuple[ActivityMode, str], Measured] = {}
     for round_ in range(rounds):
         for mode in (ActivityMode.REGULAR, ActivityMode.LOCAL):
-            for name in MODES if round_ % 2 == 0 else MODES[::-1]:
+            for name in STAGE_MODES if round_ % 2 == 0 else STAGE_MODES[::-1]:
                 instr.set(name)
                 try:
-                    rate, cpu_us = await run(
+                    rate, cpu_us, spans = await run(
                         clients[name], mode, f"instr-{name}-{mode.value}-{round_}"
                     )
                 finally:
                     instr.set("off")
                 print(
                     f"instrumented round {round_ + 1}: {mode.value:7} {name:15}"
-                    f" {rate:6.1f} stages/s, {cpu_us:,.0f} us CPU/stage",
+                    f" {rate:6.1f} stages/s, {cpu_us:,.0f} us CPU/stage, {spans:.1f} spans/stage",
                     flush=True,
                 )
                 current = best.get((mode, name))
                 if current is not None:
                     rate, cpu_us = max(rate, current.rate), min(cpu_us, current.cpu_us)
-                best[(mode, name)] = Measured(mode, name, rate, cpu_us)
+                best[(mode, name)] = Measured(mode, name, rate, cpu_us, spans)
     return list(best.values())
 
 
@@ -75,20 +82,25 @@ def render_instrumentation(rows: Sequence[Measured], stages: int, rounds: int) -
     lines = [
         "## What telemetry costs a worker",
         "",
-        f"The `real` worker (`shared` runner) in three modes, interleaved, best of {rounds}"
+        f"The `real` worker (`shared` runner) in four modes, interleaved, best of {rounds}"
         f" rounds, {stages} stages each: `off` (no telemetry), `metrics` (a Prometheus-serving"
         " runtime: the shared activities' metrics and Temporal's), `metrics+traces` (also"
-        " Temporal's `OpenTelemetryPlugin` via `tracing_plugin()` and an SDK tracer provider:"
-        " always-on sampling, a batching processor, an exporter that discards). CPU is the"
-        " worker process's, every thread, per stage. Target (#10): instrumentation costs at most"
-        " 5%, CPU per stage off/on >= 0.95.",
+        " `tracing_plugin(add_temporal_spans=False)`, which carries the trace context through"
+        " workflows and activities, and an SDK tracer provider: always-on sampling, a batching"
+        " processor, an exporter that discards; the spans are the shared activities' own,"
+        " `file_status.change` and `EventBridge.PutEvents`, and every event carries"
+        " `detail.trace`), `metrics+traces+temporal` (`tracing_plugin()`: Temporal's own spans"
+        " around every workflow and activity too, what the sample apps turn on). CPU is the"
+        " worker process's, every thread, per stage. Target: the shared activities'"
+        " instrumentation costs at most 5%, CPU per stage off/on >= 0.95 for `metrics+traces`.",
         "",
-        "| mode | instrumentation | stages/s | CPU per stage | off/on CPU | on/off stages/s |",
-        "|---|---|---:|---:|---:|---:|",
+        "| mode | instrumentation | stages/s | CPU per stage | spans per stage | off/on CPU |"
+        " on/off stages/s |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for mode in (ActivityMode.REGULAR, ActivityMode.LOCAL):
         off = by_key.get((mode, "off"))
-        for name in MODES:
+        for name in STAGE_MODES:
             row = by_key.get((mode, name))
             if row is None:
                 continue
@@ -96,7 +108,7 @@ def render_instrumentation(rows: Sequence[Measured], stages: int, rounds: int) -
             rate_ratio = f"{row.rate / off.rate:.3f}" if off and name != "off" else ""
             lines.append(
                 f"| {mode.value} | {name} | {row.rate:,.1f} | {row.cpu_us / 1000:,.2f} ms |"
-                f" {cpu_ratio} | {rate_ratio} |"
+                f" {row.spans_per_stage:.1f} | {cpu_ratio} | {rate_ratio} |"
             )
     lines.append("")
     return lines

@@ -43,7 +43,8 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from workflow_contracts import DATA_CONVERTER
 
-from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
+from workflow_devstack.moto import FAKE_AWS_ENV
+from workflow_devstack.moto_process import MotoProcess
 from workflow_devstack.ports import LOOPBACK, free_port
 from workflow_devstack.routes import DEFAULT_MAX_RECEIVE_COUNT, Route, make_route
 from workflow_devstack.temporal import start_dev_server
@@ -237,7 +238,8 @@ async def run_stack(
             if not await _aws_answers(endpoint, region):
                 raise Unreachable(f"no EventBridge answers at {endpoint}")
         else:
-            moto = MotoServer(port=_pick_port(moto_port, "moto"), region=region).start()
+            moto = MotoProcess(port=_pick_port(moto_port, "moto"), region=region)
+            await asyncio.to_thread(moto.start)
             stack.callback(moto.stop)
             started.append("moto")
             endpoint = moto.endpoint_url
