@@ -362,7 +362,7 @@ def render(
         "",
         "Measured by `pnpm nx run workflow-shared-activities:bench` on a Temporal dev server, moto's"
         " server (its own process) and the local PostgreSQL, all started by the bench (Python"
-        f" {platform.python_version()}, {os.cpu_count()} CPUs, shared with other work: each row is"
+        f" {platform.python_version()}, {os.cpu_count()} CPUs: each row is"
         f" the best of {args.rounds} rounds, the rows of a round interleaved). A stage is"
         " `run_file_stage` with a trivial work activity: PROCESSING, the work, COMPLETED, the"
         " completed event (5 activity calls). `real`: `SharedActivitiesPlugin` (PostgreSQL pool of"
