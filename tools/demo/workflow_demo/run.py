@@ -33,7 +33,7 @@ import ingestion_worker.settings as ingestion_settings
 import ingestion_worker.worker as ingestion
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from workflow_devstack import Route, free_port
+from workflow_devstack import free_port
 from workflow_shared_activities import (
     ActivityMode,
     FileCreate,
@@ -260,7 +260,7 @@ async def _drive(
     outcomes = list(await asyncio.gather(*map(outcome, registered)))
     problems = check(outcomes, events)
     route = stack.evaluation_route
-    queue_left, dead_letters = await _settled_depth(route), await route.dead_letter_depth()
+    queue_left, dead_letters = await route.depth(), await route.dead_letter_depth()
     if queue_left:
         problems.append(f"{queue_left} message(s) left in the evaluation queue")
     if dead_letters:
@@ -297,21 +297,6 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be >= 1")
     return value
-
-
-async def _settled_depth(route: Route, seconds: float = 5.0) -> int:
-    """The evaluation queue's depth once the consumer has settled what it holds.
-
-    The last event of a file can reach the audit queue before the consumer's delete of the
-    message that started its evaluation is done: a message counts as left only if it is
-    still there after ``seconds``.
-    """
-    deadline = time.monotonic() + seconds
-    depth = await route.depth()
-    while depth and time.monotonic() < deadline:
-        await asyncio.sleep(0.25)
-        depth = await route.depth()
-    return depth
 
 
 def main(argv: list[str] | None = None) -> int:

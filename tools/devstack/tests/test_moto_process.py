@@ -94,3 +94,18 @@ def test_stop_ends_the_process() -> None:
     assert process.poll() is not None
     with pytest.raises(OSError):
         socket.create_connection((LOOPBACK, server.port), timeout=2).close()
+
+
+def test_a_taken_port_is_an_error_not_another_servers_answer(moto: MotoProcess) -> None:
+    second = MotoProcess(port=moto.port)
+    with pytest.raises(RuntimeError, match="exited"):
+        second.start(timeout=10)
+    assert second._process is None  # stopped and forgotten
+    # The first server still answers.
+    conn = http.client.HTTPConnection(LOOPBACK, moto.port, timeout=10)
+    try:
+        response = _list_buses(conn)
+        response.read()
+        assert response.status == 200
+    finally:
+        conn.close()

@@ -239,8 +239,8 @@ async def run_stack(
                 raise Unreachable(f"no EventBridge answers at {endpoint}")
         else:
             moto = MotoProcess(port=_pick_port(moto_port, "moto"), region=region)
+            stack.callback(moto.stop)  # first: a start cancelled half-way is stopped too
             await asyncio.to_thread(moto.start)
-            stack.callback(moto.stop)
             started.append("moto")
             endpoint = moto.endpoint_url
         database_url = database_url or f"sqlite+aiosqlite:///{workdir / 'files.db'}"
