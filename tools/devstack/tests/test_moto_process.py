@@ -98,9 +98,12 @@ def test_stop_ends_the_process() -> None:
 
 def test_a_taken_port_is_an_error_not_another_servers_answer(moto: MotoProcess) -> None:
     second = MotoProcess(port=moto.port)
-    with pytest.raises(RuntimeError, match="exited"):
-        second.start(timeout=10)
-    assert second._process is None  # stopped and forgotten
+    try:
+        with pytest.raises(RuntimeError, match="exited"):
+            second.start(timeout=10)
+        assert second._process is None  # stopped and forgotten
+    finally:
+        second.stop()  # a start that wrongly succeeded leaves nothing running
     # The first server still answers.
     conn = http.client.HTTPConnection(LOOPBACK, moto.port, timeout=10)
     try:
