@@ -11,10 +11,6 @@ import asyncio
 import dataclasses
 import os
 import platform
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +19,7 @@ import aioboto3
 from temporalio.testing import ActivityEnvironment
 from types_aiobotocore_events.type_defs import PutEventsRequestEntryTypeDef
 from workflow_contracts import TemporalContext
-from workflow_devstack import FAKE_AWS_ENV, free_port, moto_command, run_concurrently
+from workflow_devstack import FAKE_AWS_ENV, endpoint_process, free_port, run_concurrently
 from workflow_devstack.instrumentation import Instrumentation, measure
 from workflow_events import (
     EVENTS_CLIENT_CONFIG,
@@ -72,25 +68,6 @@ def activity_env(i: int) -> ActivityEnvironment:
     env = ActivityEnvironment()
     env.info = dataclasses.replace(env.info, activity_id=str(i), workflow_id=f"bench-{i % 97}")
     return env
-
-
-def start_server(kind: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    if kind == "moto":
-        cmd = moto_command("127.0.0.1", port)
-    else:
-        cmd = [sys.executable, str(HERE / "stub_endpoint.py"), str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=0.5)
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            time.sleep(0.1)
-    return proc, url
 
 
 async def bench_endpoint(
@@ -262,14 +239,10 @@ async def main() -> None:
     instr = Instrumentation(prometheus_runtime(f"127.0.0.1:{free_port()}"))
     rows = []
     for kind in ("stub", "moto"):
-        proc, url = start_server(kind)
-        try:
+        with endpoint_process(kind, HERE / "stub_endpoint.py") as url:
             rows += await bench_endpoint(
                 kind, url, args.events, args.naive_events, instr, args.rounds
             )
-        finally:
-            proc.terminate()
-            proc.wait(10)
     instr.shutdown()
     lines = [
         "# workflow-events benchmarks",

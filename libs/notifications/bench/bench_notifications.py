@@ -11,16 +11,11 @@ import asyncio
 import dataclasses
 import os
 import platform
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import aioboto3
 from temporalio.testing import ActivityEnvironment
-from workflow_devstack import FAKE_AWS_ENV, free_port, moto_command, run_concurrently
+from workflow_devstack import FAKE_AWS_ENV, endpoint_process, run_concurrently
 from workflow_notifications import (
     SNS_CLIENT_CONFIG,
     SendNotificationActivity,
@@ -33,25 +28,6 @@ from workflow_notifications import (
 HERE = Path(__file__).parent
 SUBJECT, MESSAGE = "File failed", "file 0b0f5c1e failed: malformed CSV at line 3"
 ATTRIBUTES = {"file_id": "0b0f5c1e", "stage": "ingestion"}
-
-
-def start_server(kind: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    if kind == "moto":
-        cmd = moto_command("127.0.0.1", port)
-    else:
-        cmd = [sys.executable, str(HERE / "stub_endpoint.py"), str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=0.5)
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            time.sleep(0.1)
-    return proc, url
 
 
 def activity_env(i: int) -> ActivityEnvironment:
@@ -123,12 +99,8 @@ async def main() -> None:
     os.environ.update(FAKE_AWS_ENV)
     rows = []
     for kind in ("stub", "moto"):
-        proc, url = start_server(kind)
-        try:
+        with endpoint_process(kind, HERE / "stub_endpoint.py") as url:
             rows += await bench_endpoint(kind, url, args.calls, args.naive_calls)
-        finally:
-            proc.terminate()
-            proc.wait(10)
     lines = [
         "# workflow-notifications benchmarks",
         "",

@@ -7,9 +7,10 @@ shared activities and Temporal's SDK record every metric); ``metrics+traces`` (a
 ``tracing_plugin(add_temporal_spans=False)``, Temporal's ``OpenTelemetryPlugin`` carrying the
 context through workflows and activities, and an SDK tracer provider with always-on sampling,
 a batching processor and an exporter that discards: the shared activities' own spans,
-``file_status.change`` and ``EventBridge.PutEvents``, and ``detail.trace`` in every event);
-``metrics+traces+temporal`` (``tracing_plugin()``: Temporal's spans around every workflow and
-activity too). The figure is this process's CPU time per stage (the worker is all this process
+``file_status.change`` and ``EventBridge.PutEvents``; the driver starts the stages untraced, so
+these spans are roots and the events carry no ``detail.trace``); ``metrics+traces+temporal``
+(``tracing_plugin()``: Temporal's spans around every workflow and activity too, under which
+every event carries ``detail.trace``). The figure is this process's CPU time per stage (the worker is all this process
 runs while a driver in its own process starts the stages), every thread included; throughput
 ratios are shown too.
 """
@@ -88,10 +89,11 @@ def render_instrumentation(rows: Sequence[Measured], stages: int, rounds: int) -
         " `tracing_plugin(add_temporal_spans=False)`, which carries the trace context through"
         " workflows and activities, and an SDK tracer provider: always-on sampling, a batching"
         " processor, an exporter that discards; the spans are the shared activities' own,"
-        " `file_status.change` and `EventBridge.PutEvents`, and every event carries"
-        " `detail.trace`), `metrics+traces+temporal` (`tracing_plugin()`: Temporal's own spans"
-        " around every workflow and activity too, what the sample apps turn on). CPU is the"
-        " worker process's, every thread, per stage. Target: the shared activities'"
+        " `file_status.change` and `EventBridge.PutEvents`, roots since the driver starts the"
+        " stages untraced, so events carry no `detail.trace`), `metrics+traces+temporal`"
+        " (`tracing_plugin()`: Temporal's own spans around every workflow and activity too,"
+        " under which every event carries `detail.trace`; what the sample apps turn on). CPU is"
+        " the worker process's, every thread, per stage. Target: the shared activities'"
         " instrumentation costs at most 5%, CPU per stage off/on >= 0.95 for `metrics+traces`.",
         "",
         "| mode | instrumentation | stages/s | CPU per stage | spans per stage | off/on CPU |"

@@ -1,6 +1,6 @@
 """Local dev stack: real Temporal, moto server and PostgreSQL helpers for tests and the demo."""
 
-from workflow_devstack.bench import run_concurrently
+from workflow_devstack.bench import endpoint_process, run_concurrently
 from workflow_devstack.history import activity_attempts
 from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
 from workflow_devstack.moto_process import MotoProcess, moto_command
@@ -26,6 +26,7 @@ __all__ = [
     "activity_attempts",
     "create_database",
     "drop_database",
+    "endpoint_process",
     "free_port",
     "make_route",
     "moto_command",

@@ -24,6 +24,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, Spa
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler, SamplingResult
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from temporalio.common import MetricMeter
+from temporalio.contrib.opentelemetry import ReplaySafeTracerProvider, create_tracer_provider
 from temporalio.runtime import Runtime
 
 from workflow_devstack.bench import run_concurrently
@@ -109,13 +110,11 @@ class Instrumentation:
         self.metrics = False
         self.traces = False
         self.exporter = _Discard()
+        self.provider: TracerProvider | ReplaySafeTracerProvider
         if replay_safe:
-            from temporalio.contrib.opentelemetry import create_tracer_provider
-
-            safe = create_tracer_provider(sampler=_SwitchSampler(self))
-            safe.add_span_processor(BatchSpanProcessor(self.exporter))
-            self.provider: TracerProvider | Any = safe
-            trace.set_tracer_provider(safe)
+            self.provider = create_tracer_provider(sampler=_SwitchSampler(self))
+            self.provider.add_span_processor(BatchSpanProcessor(self.exporter))
+            trace.set_tracer_provider(self.provider)
         else:
             self.provider = TracerProvider()
             self.provider.add_span_processor(BatchSpanProcessor(self.exporter))
