@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from opentelemetry import trace
 from opentelemetry.context import Context, get_current
@@ -24,7 +23,7 @@ from temporalio import activity
 from temporalio.common import (
     MetricCounter,
     MetricHistogram,
-    MetricHistogramTimedelta,
+    MetricHistogramFloat,
     MetricMeter,
 )
 from workflow_contracts import ErrorType, SharedActivityError
@@ -147,9 +146,7 @@ class PublishTelemetry:
 
     def __init__(self) -> None:
         """Starts without instruments (made at the first call from an activity)."""
-        self._instruments: (
-            tuple[MetricCounter, MetricHistogram, MetricHistogramTimedelta] | None
-        ) = None
+        self._instruments: tuple[MetricCounter, MetricHistogram, MetricHistogramFloat] | None = None
         self._calls: dict[str, MetricCounter] = {}
 
     def caller(self) -> Caller:
@@ -165,7 +162,9 @@ class PublishTelemetry:
             self._instruments = (
                 meter.create_counter(PUT_EVENTS_CALLS, "PutEvents calls, by outcome"),
                 meter.create_histogram(PUT_EVENTS_BATCH_SIZE, "Entries per PutEvents call"),
-                meter.create_histogram_timedelta(
+                # Float milliseconds, as the status statements' (whole ones would round
+                # a fast call down to 0).
+                meter.create_histogram_float(
                     PUT_EVENTS_LATENCY, "Duration of one PutEvents call", "ms"
                 ),
             )
@@ -175,7 +174,7 @@ class PublishTelemetry:
             bound = self._calls[outcome] = calls.with_additional_attributes({"outcome": outcome})
         bound.add(1)
         sizes.record(size)
-        latency.record(timedelta(seconds=seconds))
+        latency.record(seconds * 1000)
 
     async def send(
         self, sender: EventBatchSender, entries: Sequence[EventEntry], callers: Sequence[Caller]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -61,7 +60,9 @@ class StatusMetrics:
         self._noops = meter.create_counter(STATUS_NOOPS, "Status calls that changed nothing")
         self._illegal = meter.create_counter(ILLEGAL_TRANSITIONS, "Changes the graph refused")
         self._errors = meter.create_counter(DATABASE_ERRORS, "Failed status statements")
-        self._latency = meter.create_histogram_timedelta(
+        # Float milliseconds: a duration histogram records whole milliseconds (a 0.4 ms
+        # statement would count as 0), and costs three times as much per record.
+        self._latency = meter.create_histogram_float(
             DATABASE_LATENCY, "Duration of one status statement", "ms"
         )
         self._bound: dict[tuple[str, ...], Any] = {}
@@ -108,7 +109,7 @@ class StatusMetrics:
         """Records one statement's duration."""
         self._get(
             ("l", outcome), lambda: self._latency.with_additional_attributes({"outcome": outcome})
-        ).record(timedelta(seconds=seconds))
+        ).record(seconds * 1000)
 
 
 class StatusTelemetry(WorkerMetrics[StatusMetrics]):

@@ -45,7 +45,13 @@ from pathlib import Path
 from typing import Any
 
 import aioboto3
-from instrumented_stages import Measured, bench_instrumentation, render_instrumentation
+from instrumented_stages import (
+    Measured,
+    SharedShare,
+    bench_instrumentation,
+    bench_shared_share,
+    render_instrumentation,
+)
 from stage_workflows import (
     BenchStageWorkflow,
     bench_work,
@@ -179,10 +185,14 @@ Key = tuple[str, str, ActivityMode]
 """(runner, kind, mode)."""
 
 
-async def bench_stages(args: argparse.Namespace) -> tuple[dict[Key, Sample], list[Measured]]:
+Instrumented = tuple[list[Measured], list[SharedShare]]
+"""The instrumented rows, and the shared activities' share measured in pairs."""
+
+
+async def bench_stages(args: argparse.Namespace) -> tuple[dict[Key, Sample], Instrumented]:
     """The best sample of each (runner, kind, mode) over the rounds; the instrumented rows."""
     best: dict[Key, Sample] = {}
-    instrumented: list[Measured] = []
+    instrumented: Instrumented = ([], [])
     database = await create_database(prefix="wsa_bench_stages")
     env = None
     try:
@@ -243,7 +253,7 @@ async def bench_stages(args: argparse.Namespace) -> tuple[dict[Key, Sample], lis
                             key = (runner, kind, mode)
                             if key not in best or sample.rate > best[key].rate:
                                 best[key] = sample
-            if args.instrumented_rounds > 0:
+            if args.instrumented_rounds > 0 or args.share_pairs > 0:
                 instrumented = await _instrumented(args, client, files, config)
     finally:
         if env is not None:
@@ -257,7 +267,7 @@ async def _instrumented(
     client: Client,
     files: Sequence[uuid.UUID],
     config: SharedActivitiesConfig,
-) -> list[Measured]:
+) -> Instrumented:
     """The `real` worker with telemetry off, metrics, metrics + traces (`instrumented_stages`)."""
     instr = Instrumentation(prometheus_runtime(f"{LOOPBACK}:{free_port()}"), replay_safe=True)
     target = client.service_client.config.target_host
@@ -287,10 +297,30 @@ async def _instrumented(
         "off": client,
         "metrics": metrics,
         "metrics+traces": traced,
+        "temporal": with_temporal,
         "metrics+traces+temporal": with_temporal,
     }
     try:
-        return await bench_instrumentation(clients, instr, run, args.instrumented_rounds)
+        rows = await bench_instrumentation(clients, instr, run, args.instrumented_rounds)
+        shares: list[SharedShare] = []
+        if args.share_pairs > 0:
+            async with stage_worker(with_temporal, "shared", "real", config):
+                warmup = min(args.concurrency, args.warmup)
+                await run_stages(
+                    with_temporal, files, ActivityMode.REGULAR, args.warmup, warmup, "warm-share"
+                )
+
+                async def batch(mode: ActivityMode, tag: str) -> float:
+                    instr.provider.force_flush()
+                    cpu = time.process_time()
+                    await run_stages(
+                        with_temporal, files, mode, args.share_batch, args.concurrency, tag
+                    )
+                    instr.provider.force_flush()
+                    return float((time.process_time() - cpu) / args.share_batch * 1e6)
+
+                shares = await bench_shared_share(instr, batch, args.share_pairs)
+        return rows, shares
     finally:
         instr.shutdown()
 
@@ -353,7 +383,7 @@ async def bench_demo(
 def render(
     args: argparse.Namespace,
     stages: dict[Key, Sample],
-    instrumented: Sequence[Measured],
+    instrumented: Instrumented,
     demo: dict[tuple[str, str], dict[str, Any]],
 ) -> str:
     """The BENCHMARKS.md text."""
@@ -415,8 +445,14 @@ def render(
         " pure functions only, so sharing it across runs keeps workflows deterministic.",
         "",
     ]
-    if instrumented:
-        lines += render_instrumentation(instrumented, args.stages, args.instrumented_rounds)
+    if instrumented[0] or instrumented[1]:
+        lines += render_instrumentation(
+            instrumented[0],
+            args.stages,
+            args.instrumented_rounds,
+            instrumented[1],
+            args.share_batch,
+        )
     lines += ["## The end-to-end demo", ""]
     if not demo:
         lines += ["Not measured (`workflow_demo` not installed, or `--demo-files 0`).", ""]
@@ -471,6 +507,13 @@ async def main() -> None:
         default=2,
         help="rounds of the telemetry off/metrics/traces rows (0: skip them)",
     )
+    parser.add_argument(
+        "--share-pairs",
+        type=int,
+        default=8,
+        help="pairs of batches measuring the shared activities' telemetry (0: skip them)",
+    )
+    parser.add_argument("--share-batch", type=int, default=100, help="stages per batch")
     parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
     args = parser.parse_args()
     os.environ.update(FAKE_AWS_ENV)

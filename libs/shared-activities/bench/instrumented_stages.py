@@ -10,13 +10,16 @@ a batching processor and an exporter that discards: the shared activities' own s
 ``file_status.change`` and ``EventBridge.PutEvents``; the driver starts the stages untraced, so
 these spans are roots and the events carry no ``detail.trace``); ``metrics+traces+temporal``
 (``tracing_plugin()``: Temporal's spans around every workflow and activity too, under which
-every event carries ``detail.trace``). The figure is this process's CPU time per stage (the worker is all this process
-runs while a driver in its own process starts the stages), every thread included; throughput
-ratios are shown too.
+every event carries ``detail.trace``); ``temporal`` (the same client, but the shared activities'
+own spans dropped and their metrics not recorded: Temporal's telemetry alone, so that the
+shared activities' share is ``temporal`` against ``metrics+traces+temporal``). The figure is
+this process's CPU time per stage (the worker is all this process runs while a driver in its
+own process starts the stages), every thread included; throughput ratios are shown too.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -24,9 +27,16 @@ from temporalio.client import Client
 from workflow_devstack.instrumentation import Instrumentation
 from workflow_shared_activities import ActivityMode
 
-__all__ = ["STAGE_MODES", "Measured", "bench_instrumentation", "render_instrumentation"]
+__all__ = [
+    "STAGE_MODES",
+    "Measured",
+    "SharedShare",
+    "bench_instrumentation",
+    "bench_shared_share",
+    "render_instrumentation",
+]
 
-STAGE_MODES = ("off", "metrics", "metrics+traces", "metrics+traces+temporal")
+STAGE_MODES = ("off", "metrics", "metrics+traces", "temporal", "metrics+traces+temporal")
 """The instrumentation modes of the worker, in the order the rows are shown."""
 
 
@@ -40,6 +50,33 @@ class Measured:
     cpu_us: float
     spans_per_stage: float
 
+
+@dataclass(frozen=True)
+class SharedShare:
+    """The shared activities' telemetry against Temporal's alone, in pairs on one worker.
+
+    ``ratios`` are CPU per stage without / with it, one per pair of adjacent batches.
+    """
+
+    mode: ActivityMode
+    ratios: tuple[float, ...]
+    cpu_without_us: float
+    cpu_with_us: float
+
+    @property
+    def median(self) -> float:
+        """The median ratio: what the target reads."""
+        return statistics.median(self.ratios)
+
+    @property
+    def quartiles(self) -> tuple[float, float]:
+        """The first and third quartiles of the ratios (their spread)."""
+        q = statistics.quantiles(self.ratios, n=4)
+        return q[0], q[2]
+
+
+RunBatch = Callable[[ActivityMode, str], Awaitable[float]]
+"""Runs one batch of stages on a running worker: its CPU microseconds per stage."""
 
 RunStages = Callable[[Client, ActivityMode, str], Awaitable[tuple[float, float, float]]]
 """Runs the measured stages on a `real` worker over the client: stages/s, CPU us per stage and
@@ -77,24 +114,69 @@ async def bench_instrumentation(
     return list(best.values())
 
 
-def render_instrumentation(rows: Sequence[Measured], stages: int, rounds: int) -> list[str]:
+async def bench_shared_share(
+    instr: Instrumentation, run_batch: RunBatch, pairs: int
+) -> list[SharedShare]:
+    """``pairs`` pairs of batches, ``temporal`` and ``metrics+traces+temporal``, one worker.
+
+    The two modes differ only by the shared activities' own spans and metrics, a switch
+    flipped between batches of one running worker, so each pair is measured seconds apart:
+    a machine whose speed drifts by more than the difference (a shared host) moves both
+    batches of a pair alike. The order within a pair alternates.
+    """
+    shares = []
+    for mode in (ActivityMode.REGULAR, ActivityMode.LOCAL):
+        ratios, without, with_ = [], [], []
+        for pair in range(pairs):
+            cpu: dict[str, float] = {}
+            order = ("temporal", "metrics+traces+temporal")
+            for name in order if pair % 2 == 0 else order[::-1]:
+                instr.set(name)
+                try:
+                    cpu[name] = await run_batch(mode, f"share-{name}-{mode.value}-{pair}")
+                finally:
+                    instr.set("off")
+            ratios.append(cpu["temporal"] / cpu["metrics+traces+temporal"])
+            without.append(cpu["temporal"])
+            with_.append(cpu["metrics+traces+temporal"])
+            print(
+                f"shared share pair {pair + 1}: {mode.value:7} {cpu['temporal']:,.0f} us without,"
+                f" {cpu['metrics+traces+temporal']:,.0f} us with, ratio {ratios[-1]:.3f}",
+                flush=True,
+            )
+        shares.append(
+            SharedShare(mode, tuple(ratios), statistics.median(without), statistics.median(with_))
+        )
+    return shares
+
+
+def render_instrumentation(
+    rows: Sequence[Measured],
+    stages: int,
+    rounds: int,
+    shares: Sequence[SharedShare] = (),
+    batch: int = 0,
+) -> list[str]:
     """The BENCHMARKS.md section of the instrumented rows."""
     by_key = {(r.mode, r.instrumentation): r for r in rows}
     lines = [
         "## What telemetry costs a worker",
         "",
-        f"The `real` worker (`shared` runner) in four modes, interleaved, best of {rounds}"
+        f"The `real` worker (`shared` runner) in five modes, interleaved, best of {rounds}"
         f" rounds, {stages} stages each: `off` (no telemetry), `metrics` (a Prometheus-serving"
         " runtime: the shared activities' metrics and Temporal's), `metrics+traces` (also"
         " `tracing_plugin(add_temporal_spans=False)`, which carries the trace context through"
         " workflows and activities, and an SDK tracer provider: always-on sampling, a batching"
         " processor, an exporter that discards; the spans are the shared activities' own,"
         " `file_status.change` and `EventBridge.PutEvents`, roots since the driver starts the"
-        " stages untraced, so events carry no `detail.trace`), `metrics+traces+temporal`"
-        " (`tracing_plugin()`: Temporal's own spans around every workflow and activity too,"
-        " under which every event carries `detail.trace`; what the sample apps turn on). CPU is"
-        " the worker process's, every thread, per stage. Target: the shared activities'"
-        " instrumentation costs at most 5%, CPU per stage off/on >= 0.95 for `metrics+traces`.",
+        " stages untraced, so events carry no `detail.trace`), `temporal` (`tracing_plugin()`"
+        " and the Prometheus runtime: Temporal's own spans around every workflow and activity"
+        " and its metrics, with the shared activities' spans dropped and their metrics not"
+        " recorded), `metrics+traces+temporal` (the same with the shared activities' too, under"
+        " which every event carries `detail.trace`; what the sample apps turn on). CPU is the"
+        " worker process's, every thread, per stage. Target: the shared activities'"
+        " instrumentation costs at most 5%: CPU per stage `temporal` / `metrics+traces+temporal`"
+        " >= 0.95 (their share, Temporal's telemetry on in both).",
         "",
         "| mode | instrumentation | stages/s | CPU per stage | spans per stage | off/on CPU |"
         " on/off stages/s |",
@@ -112,5 +194,31 @@ def render_instrumentation(rows: Sequence[Measured], stages: int, rounds: int) -
                 f"| {mode.value} | {name} | {row.rate:,.1f} | {row.cpu_us / 1000:,.2f} ms |"
                 f" {row.spans_per_stage:.1f} | {cpu_ratio} | {rate_ratio} |"
             )
-    lines.append("")
+    lines += ["", *_shared_share(shares, batch), ""]
+    return lines
+
+
+def _shared_share(shares: Sequence[SharedShare], batch: int) -> list[str]:
+    """The shared activities' own share, measured in pairs on one worker."""
+    if not shares:
+        return []
+    lines = [
+        "The shared activities' share, Temporal's telemetry on in both (the target): one"
+        f" worker (`tracing_plugin()`, the Prometheus runtime), {len(shares[0].ratios)} pairs"
+        f" of {batch}-stage batches, `temporal` and `metrics+traces+temporal` seconds apart"
+        " (the switch flipped between batches, the order alternating), so that a host whose"
+        " speed drifts moves both batches of a pair alike; the median of the pairs' ratios.",
+        "",
+        "| mode | CPU per stage without (median) | with (median) | without/with, median |"
+        " quartiles | pairs >= 0.95 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for share in shares:
+        low, high = share.quartiles
+        met = sum(r >= 0.95 for r in share.ratios)
+        lines.append(
+            f"| {share.mode.value} | {share.cpu_without_us / 1000:.2f} ms |"
+            f" {share.cpu_with_us / 1000:.2f} ms | {share.median:.3f} | {low:.3f} to"
+            f" {high:.3f} | {met} of {len(share.ratios)} |"
+        )
     return lines

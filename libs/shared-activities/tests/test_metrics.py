@@ -163,6 +163,13 @@ async def test_every_shared_metric_counts_what_the_worker_did(
     assert total(samples, "shared_db_latency_count", outcome="ok", **mine) == 2
     assert total(samples, "shared_db_latency_count", outcome="InvalidStatusTransition", **mine) == 1
     assert total(samples, "shared_db_errors", **mine) == 0
+    # Latencies in float milliseconds, with buckets under a millisecond: a fast statement
+    # counts for what it took, not 0.
+    assert total(samples, "shared_db_latency_sum", outcome="ok", **mine) > 0
+    assert total(samples, "shared_put_events_latency_sum", **mine) > 0
+    assert any(
+        n == "shared_db_latency_bucket" and labels.get("le") == "0.25" for n, labels, _ in samples
+    )
     # The batch-size histogram has the shared buckets (1 to 10 entries).
     assert any(
         n == "shared_put_events_batch_size_bucket" and labels.get("le") == "10"

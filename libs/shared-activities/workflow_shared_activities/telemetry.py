@@ -40,7 +40,23 @@ __all__ = [
     "tracing_plugin",
 ]
 
-_LATENCY_MS: Sequence[float] = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+_LATENCY_MS: Sequence[float] = (
+    0.25,
+    0.5,
+    1,
+    2,
+    5,
+    10,
+    25,
+    50,
+    100,
+    250,
+    500,
+    1000,
+    2500,
+    5000,
+    10000,
+)
 
 SHARED_HISTOGRAM_BUCKETS: Mapping[str, Sequence[float]] = {
     PUT_EVENTS_BATCH_SIZE: (1, 2, 3, 4, 5, 6, 7, 8, 9, 10),

@@ -9,6 +9,10 @@ tracer or to a no-op one; with ``replay_safe`` (Temporal's ``OpenTelemetryPlugin
 ``ReplaySafeTracerProvider`` as the global provider) the switch is the provider's sampler,
 which drops every span while traces are off (a few microseconds per span: the only cost an
 "off" row then carries).
+
+``temporal`` is Temporal's telemetry alone: its metrics and spans on, the shared activities'
+own off (their spans dropped by the sampler, their metrics not recorded), so that a worker's
+rows can tell the shared activities' share apart from Temporal's.
 """
 
 from __future__ import annotations
@@ -26,13 +30,19 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from temporalio.common import MetricMeter
 from temporalio.contrib.opentelemetry import ReplaySafeTracerProvider, create_tracer_provider
 from temporalio.runtime import Runtime
+from workflow_contracts.worker_metrics import WorkerMetrics
 
 from workflow_devstack.bench import run_concurrently
 
-__all__ = ["MODES", "Instrumentation", "measure"]
+__all__ = ["MODES", "SHARED_SPANS", "Instrumentation", "measure"]
 
 MODES = ("off", "metrics", "metrics+traces")
 """The instrumentation modes, in the order the rows are shown."""
+
+SHARED_SPANS = frozenset({"file_status.change", "EventBridge.PutEvents"})
+"""The spans the shared activities make themselves (dropped in the ``temporal`` mode)."""
+
+_RECORD_METRICS = WorkerMetrics.metrics
 
 
 async def measure(
@@ -62,7 +72,7 @@ class _SwitchTracer(trace.Tracer):
         self._owner, self._real, self._off = owner, real, trace.NoOpTracer()
 
     def _pick(self) -> trace.Tracer:
-        return self._real if self._owner.traces else self._off
+        return self._real if self._owner.traces and self._owner.shared else self._off
 
     def start_span(self, *args: Any, **kwargs: Any) -> trace.Span:
         return self._pick().start_span(*args, **kwargs)
@@ -87,9 +97,12 @@ class _SwitchSampler(Sampler):
     def __init__(self, owner: Instrumentation) -> None:
         self._owner = owner
 
-    def should_sample(self, *args: Any, **kwargs: Any) -> SamplingResult:
-        picked = ALWAYS_ON if self._owner.traces else ALWAYS_OFF
-        return picked.should_sample(*args, **kwargs)
+    def should_sample(
+        self, parent_context: Any, trace_id: int, name: str, *args: Any, **kwargs: Any
+    ) -> SamplingResult:
+        keep = self._owner.traces and (self._owner.shared or name not in SHARED_SPANS)
+        picked = ALWAYS_ON if keep else ALWAYS_OFF
+        return picked.should_sample(parent_context, trace_id, name, *args, **kwargs)
 
     def get_description(self) -> str:
         return "switch(AlwaysOn, AlwaysOff)"
@@ -109,6 +122,7 @@ class Instrumentation:
         self.mode = "off"
         self.metrics = False
         self.traces = False
+        self.shared = True
         self.exporter = _Discard()
         self.provider: TracerProvider | ReplaySafeTracerProvider
         if replay_safe:
@@ -137,11 +151,23 @@ class Instrumentation:
             yield
 
     def set(self, mode: str) -> None:
-        """``off``, ``metrics`` or ``metrics+traces`` (or a name starting with it: traces on)."""
+        """``off``, ``metrics``, ``metrics+traces`` (or a name starting with it: traces on).
+
+        ``temporal``: metrics and traces on, but not the shared activities' own.
+        """
         self.mode = mode
         self.metrics = mode != "off"
-        self.traces = mode.startswith("metrics+traces")
+        self.traces = mode == "temporal" or mode.startswith("metrics+traces")
+        self.shared = mode != "temporal"
+        # The shared activities find their instruments through WorkerMetrics: with none, they
+        # record nothing (the cost of a metric-less worker, a lookup included).
+        WorkerMetrics.metrics = _RECORD_METRICS if self.shared else _no_metrics  # type: ignore[method-assign]
 
     def shutdown(self) -> None:
-        """Flushes the spans."""
+        """Flushes the spans; the shared activities' metrics are recorded again."""
+        WorkerMetrics.metrics = _RECORD_METRICS  # type: ignore[method-assign]
         self.provider.shutdown()
+
+
+def _no_metrics(self: WorkerMetrics[Any]) -> None:
+    return None
