@@ -45,13 +45,8 @@ from pathlib import Path
 from typing import Any
 
 import aioboto3
-from instrumented_stages import (
-    Measured,
-    SharedShare,
-    bench_instrumentation,
-    bench_shared_share,
-    render_instrumentation,
-)
+from instrumented_stages import Measured, SharedShare, bench_instrumentation, render_instrumentation
+from share_stages import bench_shared_share
 from stage_workflows import (
     BenchStageWorkflow,
     bench_work,
@@ -113,11 +108,15 @@ class Sample:
 
 @asynccontextmanager
 async def stage_worker(
-    client: Client, runner: str, kind: str, config: SharedActivitiesConfig
+    client: Client,
+    runner: str,
+    kind: str,
+    config: SharedActivitiesConfig,
+    task_queue: str = TASK_QUEUE,
 ) -> AsyncIterator[None]:
     """The stage worker, built like the apps' (`WorkerApp.build_worker`), running."""
     options: dict[str, Any] = {
-        "task_queue": TASK_QUEUE,
+        "task_queue": task_queue,
         "workflows": [BenchStageWorkflow],
         "graceful_shutdown_timeout": timedelta(seconds=5),
         "sticky_queue_schedule_to_start_timeout": timedelta(seconds=3),
@@ -155,12 +154,13 @@ async def run_stages(
     n: int,
     concurrency: int,
     tag: str,
+    task_queue: str = TASK_QUEUE,
 ) -> Sample:
     """``n`` stages (file ``i`` for stage ``i``), ``concurrency`` in flight, driven by
     ``drive_stages.py`` in its own process (starters do not share the worker's process)."""
     request = {
         "target": client.service_client.config.target_host,
-        "task_queue": TASK_QUEUE,
+        "task_queue": task_queue,
         "files": [str(f) for f in files],
         "mode": mode.value,
         "n": n,
@@ -203,7 +203,7 @@ async def bench_stages(args: argparse.Namespace) -> tuple[dict[Key, Sample], Ins
         # PROCESSING by the next (a legal transition), each stage a new execution.
         files = [
             (await repo.register_file(FileCreate(name=f"f{i}", uri=f"/bench/f{i}"))).id
-            for i in range(max(args.stages, args.warmup))
+            for i in range(max(args.stages, args.warmup, 2 * args.share_batch))
         ]
         await engine.dispose()
         with MotoProcess() as moto:
@@ -253,7 +253,7 @@ async def bench_stages(args: argparse.Namespace) -> tuple[dict[Key, Sample], Ins
                             key = (runner, kind, mode)
                             if key not in best or sample.rate > best[key].rate:
                                 best[key] = sample
-            if args.instrumented_rounds > 0 or args.share_pairs > 0:
+            if args.instrumented_rounds > 0 or args.share_batches > 0:
                 instrumented = await _instrumented(args, client, files, config)
     finally:
         if env is not None:
@@ -303,23 +303,24 @@ async def _instrumented(
     try:
         rows = await bench_instrumentation(clients, instr, run, args.instrumented_rounds)
         shares: list[SharedShare] = []
-        if args.share_pairs > 0:
-            async with stage_worker(with_temporal, "shared", "real", config):
-                warmup = min(args.concurrency, args.warmup)
-                await run_stages(
-                    with_temporal, files, ActivityMode.REGULAR, args.warmup, warmup, "warm-share"
-                )
+        if args.share_batches > 0:
 
-                async def batch(mode: ActivityMode, tag: str) -> float:
-                    instr.provider.force_flush()
-                    cpu = time.process_time()
-                    await run_stages(
-                        with_temporal, files, mode, args.share_batch, args.concurrency, tag
-                    )
-                    instr.provider.force_flush()
-                    return float((time.process_time() - cpu) / args.share_batch * 1e6)
+            async def drive(
+                on: Sequence[uuid.UUID], mode: ActivityMode, n: int, tag: str, queue: str
+            ) -> Sample:
+                # Half the usual stages in flight at each of the two workers.
+                in_flight = min(n, max(1, args.concurrency // 2))
+                return await run_stages(client, on, mode, n, in_flight, tag, queue)
 
-                shares = await bench_shared_share(instr, batch, args.share_pairs)
+            shares = await bench_shared_share(
+                target,
+                config,
+                files,
+                drive,
+                args.share_batches,
+                args.share_batch,
+                min(args.warmup, args.share_batch),
+            )
         return rows, shares
     finally:
         instr.shutdown()
@@ -508,10 +509,10 @@ async def main() -> None:
         help="rounds of the telemetry off/metrics/traces rows (0: skip them)",
     )
     parser.add_argument(
-        "--share-pairs",
+        "--share-batches",
         type=int,
         default=8,
-        help="pairs of batches measuring the shared activities' telemetry (0: skip them)",
+        help="batches per mode measuring the shared activities' telemetry (0: skip them)",
     )
     parser.add_argument("--share-batch", type=int, default=100, help="stages per batch")
     parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")

@@ -32,7 +32,6 @@ __all__ = [
     "Measured",
     "SharedShare",
     "bench_instrumentation",
-    "bench_shared_share",
     "render_instrumentation",
 ]
 
@@ -53,15 +52,26 @@ class Measured:
 
 @dataclass(frozen=True)
 class SharedShare:
-    """The shared activities' telemetry against Temporal's alone, in pairs on one worker.
+    """The shared activities' telemetry against Temporal's alone (`share_stages`).
 
-    ``ratios`` are CPU per stage without / with it, one per pair of adjacent batches.
+    ``ratios`` are CPU per stage without / with it, one per batch of the two workers.
     """
 
     mode: ActivityMode
     ratios: tuple[float, ...]
     cpu_without_us: float
     cpu_with_us: float
+
+    @classmethod
+    def of(
+        cls,
+        mode: ActivityMode,
+        ratios: Sequence[float],
+        without: Sequence[float],
+        with_: Sequence[float],
+    ) -> SharedShare:
+        """The batches' ratios, and the medians of the CPU per stage without and with."""
+        return cls(mode, tuple(ratios), statistics.median(without), statistics.median(with_))
 
     @property
     def median(self) -> float:
@@ -74,9 +84,6 @@ class SharedShare:
         q = statistics.quantiles(self.ratios, n=4)
         return q[0], q[2]
 
-
-RunBatch = Callable[[ActivityMode, str], Awaitable[float]]
-"""Runs one batch of stages on a running worker: its CPU microseconds per stage."""
 
 RunStages = Callable[[Client, ActivityMode, str], Awaitable[tuple[float, float, float]]]
 """Runs the measured stages on a `real` worker over the client: stages/s, CPU us per stage and
@@ -112,42 +119,6 @@ async def bench_instrumentation(
                     rate, cpu_us = max(rate, current.rate), min(cpu_us, current.cpu_us)
                 best[(mode, name)] = Measured(mode, name, rate, cpu_us, spans)
     return list(best.values())
-
-
-async def bench_shared_share(
-    instr: Instrumentation, run_batch: RunBatch, pairs: int
-) -> list[SharedShare]:
-    """``pairs`` pairs of batches, ``temporal`` and ``metrics+traces+temporal``, one worker.
-
-    The two modes differ only by the shared activities' own spans and metrics, a switch
-    flipped between batches of one running worker, so each pair is measured seconds apart:
-    a machine whose speed drifts by more than the difference (a shared host) moves both
-    batches of a pair alike. The order within a pair alternates.
-    """
-    shares = []
-    for mode in (ActivityMode.REGULAR, ActivityMode.LOCAL):
-        ratios, without, with_ = [], [], []
-        for pair in range(pairs):
-            cpu: dict[str, float] = {}
-            order = ("temporal", "metrics+traces+temporal")
-            for name in order if pair % 2 == 0 else order[::-1]:
-                instr.set(name)
-                try:
-                    cpu[name] = await run_batch(mode, f"share-{name}-{mode.value}-{pair}")
-                finally:
-                    instr.set("off")
-            ratios.append(cpu["temporal"] / cpu["metrics+traces+temporal"])
-            without.append(cpu["temporal"])
-            with_.append(cpu["metrics+traces+temporal"])
-            print(
-                f"shared share pair {pair + 1}: {mode.value:7} {cpu['temporal']:,.0f} us without,"
-                f" {cpu['metrics+traces+temporal']:,.0f} us with, ratio {ratios[-1]:.3f}",
-                flush=True,
-            )
-        shares.append(
-            SharedShare(mode, tuple(ratios), statistics.median(without), statistics.median(with_))
-        )
-    return shares
 
 
 def render_instrumentation(
@@ -203,14 +174,16 @@ def _shared_share(shares: Sequence[SharedShare], batch: int) -> list[str]:
     if not shares:
         return []
     lines = [
-        "The shared activities' share, Temporal's telemetry on in both (the target): one"
-        f" worker (`tracing_plugin()`, the Prometheus runtime), {len(shares[0].ratios)} pairs"
-        f" of {batch}-stage batches, `temporal` and `metrics+traces+temporal` seconds apart"
-        " (the switch flipped between batches, the order alternating), so that a host whose"
-        " speed drifts moves both batches of a pair alike; the median of the pairs' ratios.",
+        "The shared activities' share, Temporal's telemetry on in both (the target): two"
+        " `real` workers, a process each (`tracing_plugin()`, the Prometheus runtime, the"
+        " tracer provider above), one `temporal` and one `metrics+traces+temporal`, driven"
+        f" at once, {len(shares[0].ratios)} batches of {batch} stages each per mode, the two"
+        " swapping modes half-way (`bench/share_stages.py`): a host whose speed drifts slows"
+        " both alike. The ratio is CPU per stage without / with the shared activities'"
+        " telemetry, per batch; the median of the batches.",
         "",
         "| mode | CPU per stage without (median) | with (median) | without/with, median |"
-        " quartiles | pairs >= 0.95 |",
+        " quartiles | batches >= 0.95 |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for share in shares:
