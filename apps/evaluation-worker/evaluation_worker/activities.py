@@ -13,8 +13,8 @@ from uuid import UUID
 from temporalio import activity
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
-from workflow_contracts import MAX_ERROR_MESSAGE_CHARS, UnknownFileError
-from workflow_shared_activities import SharedResources, heartbeating
+from workflow_contracts import UnknownFileError
+from workflow_shared_activities import SharedResources, heartbeating, retryable_error
 
 from evaluation_worker.metrics import NOT_EVALUABLE, QualityReport, evaluate_csv
 
@@ -24,7 +24,6 @@ __all__ = [
     "EVALUATE_FILE_RETRY_POLICY",
     "EVALUATE_FILE_START_TO_CLOSE",
     "EvaluationActivities",
-    "retryable_error",
 ]
 
 EVALUATE_FILE_ACTIVITY = "evaluation.evaluate_file"
@@ -43,14 +42,6 @@ EVALUATE_FILE_RETRY_POLICY = RetryPolicy(
     maximum_attempts=0,  # unlimited: only non-retryable errors end the stage
 )
 """Retries of `EvaluationActivities.evaluate_file`: no attempt cap, at most 10 s apart."""
-
-
-def retryable_error(err: Exception) -> ApplicationError:
-    """A small, readable, retryable error in place of an unexpected exception."""
-    message = f"{type(err).__name__}: {err}"
-    if len(message) > MAX_ERROR_MESSAGE_CHARS:
-        message = message[: MAX_ERROR_MESSAGE_CHARS - 3] + "..."
-    return ApplicationError(message, type=type(err).__name__, non_retryable=False)
 
 
 def _read(path: str) -> bytes:

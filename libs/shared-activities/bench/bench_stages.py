@@ -35,54 +35,14 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import aioboto3
-from instrumented_stages import Measured, SharedShare, bench_instrumentation, render_instrumentation
-from share_stages import bench_shared_share
-from stage_workflows import (
-    BenchStageWorkflow,
-    bench_work,
-    noop_send_event,
-    noop_update_file_status,
-)
-from temporalio.client import Client
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker
-from workflow_contracts import DATA_CONVERTER
-from workflow_devstack import (
-    FAKE_AWS_ENV,
-    LOOPBACK,
-    MotoProcess,
-    create_database,
-    drop_database,
-    free_port,
-    start_dev_server,
-)
-from workflow_devstack.instrumentation import Instrumentation
-from workflow_shared_activities import (
-    ActivityMode,
-    FileCreate,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-    SharedResources,
-    SqlFileStatusRepository,
-    create_engine,
-    prometheus_runtime,
-    share_contracts_with_sandbox,
-    tracing_plugin,
-    upgrade,
-)
+from stage_stack import HERE, Sample, run_stages, stage_stack, stage_worker
+from workflow_devstack import FAKE_AWS_ENV, create_database, drop_database
+from workflow_shared_activities import ActivityMode
 
-HERE = Path(__file__).parent
-BUS = "bench-stages"
-TASK_QUEUE = "bench-stages"
 KINDS = ("noop", "real")
 MODES = (ActivityMode.REGULAR, ActivityMode.LOCAL)
 RUNNERS = ("shared", "default", "unsandboxed")
@@ -92,238 +52,49 @@ executes `workflow_contracts` afresh for every workflow run (what workers got be
 plugin shared it); ``unsandboxed``: no sandbox (what the sandbox's own per-run work costs)."""
 
 
-@dataclass
-class Sample:
-    """One measurement: stages per second and each stage's latency (seconds)."""
-
-    rate: float
-    latencies: list[float] = field(default_factory=list)
-
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return 0.0
-        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-@asynccontextmanager
-async def stage_worker(
-    client: Client,
-    runner: str,
-    kind: str,
-    config: SharedActivitiesConfig,
-    task_queue: str = TASK_QUEUE,
-) -> AsyncIterator[None]:
-    """The stage worker, built like the apps' (`WorkerApp.build_worker`), running."""
-    options: dict[str, Any] = {
-        "task_queue": task_queue,
-        "workflows": [BenchStageWorkflow],
-        "graceful_shutdown_timeout": timedelta(seconds=5),
-        "sticky_queue_schedule_to_start_timeout": timedelta(seconds=3),
-    }
-    if runner == "unsandboxed":
-        # No sandbox at all: what the sandbox's per-run work costs (not a recommendation).
-        options["workflow_runner"] = UnsandboxedWorkflowRunner()
-    if kind == "real" and runner in ("shared", "unsandboxed"):
-        # As users run it: the plugin opens the resources and shares the contracts.
-        plugin = SharedActivitiesPlugin(config)
-        async with Worker(client, activities=[bench_work], plugins=[plugin], **options):
-            yield
-        return
-    if kind == "real":
-        # The same activities and resources, without the plugin's sandbox pass-through.
-        resources = SharedResources()
-        activities = SharedActivitiesPlugin(config).build_activities(resources)
-        async with (
-            resources.open(config),
-            Worker(client, activities=[bench_work, *activities], **options),
-        ):
-            yield
-        return
-    if runner == "shared":
-        options["workflow_runner"] = share_contracts_with_sandbox(None)
-    noop: list[Callable[..., Any]] = [bench_work, noop_update_file_status, noop_send_event]
-    async with Worker(client, activities=noop, **options):
-        yield
-
-
-async def run_stages(
-    client: Client,
-    files: Sequence[uuid.UUID],
-    mode: ActivityMode,
-    n: int,
-    concurrency: int,
-    tag: str,
-    task_queue: str = TASK_QUEUE,
-) -> Sample:
-    """``n`` stages (file ``i`` for stage ``i``), ``concurrency`` in flight, driven by
-    ``drive_stages.py`` in its own process (starters do not share the worker's process)."""
-    request = {
-        "target": client.service_client.config.target_host,
-        "task_queue": task_queue,
-        "files": [str(f) for f in files],
-        "mode": mode.value,
-        "n": n,
-        "concurrency": concurrency,
-        "tag": tag,
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(HERE / "drive_stages.py"),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        cwd=HERE,
-    )
-    out, _ = await proc.communicate(json.dumps(request).encode())
-    if proc.returncode != 0:
-        raise RuntimeError(f"the stage driver failed (exit {proc.returncode})")
-    result = json.loads(out.decode().strip().splitlines()[-1])
-    return Sample(result["rate"], result["latencies"])
-
-
 Key = tuple[str, str, ActivityMode]
 """(runner, kind, mode)."""
 
 
-Instrumented = tuple[list[Measured], list[SharedShare]]
-"""The instrumented rows, and the shared activities' share measured in pairs."""
-
-
-async def bench_stages(args: argparse.Namespace) -> tuple[dict[Key, Sample], Instrumented]:
-    """The best sample of each (runner, kind, mode) over the rounds; the instrumented rows."""
+async def bench_stages(args: argparse.Namespace) -> dict[Key, Sample]:
+    """The best sample of each (runner, kind, mode) over the rounds."""
     best: dict[Key, Sample] = {}
-    instrumented: Instrumented = ([], [])
-    database = await create_database(prefix="wsa_bench_stages")
-    env = None
-    try:
-        await asyncio.to_thread(upgrade, database.sqlalchemy_url)
-        engine = create_engine(database.sqlalchemy_url, pool_size=4)
-        repo = SqlFileStatusRepository(engine)
-        # One file per stage of a run; a file COMPLETED by one round is taken back to
-        # PROCESSING by the next (a legal transition), each stage a new execution.
-        files = [
-            (await repo.register_file(FileCreate(name=f"f{i}", uri=f"/bench/f{i}"))).id
-            for i in range(max(args.stages, args.warmup, 2 * args.share_batch))
-        ]
-        await engine.dispose()
-        with MotoProcess() as moto:
-            moto_url = moto.endpoint_url
-            async with aioboto3.Session().client(
-                "events", region_name="us-east-1", endpoint_url=moto_url
-            ) as events:
-                await events.create_event_bus(Name=BUS)
-            config = SharedActivitiesConfig(
-                event_bus_name=BUS,
-                database_url=database.sqlalchemy_url,
-                aws_region="us-east-1",
-                aws_endpoint_url=moto_url,
-            )
-            env = await start_dev_server()
-            client = env.client
-            configs = [(runner, kind) for runner in args.runners for kind in KINDS]
-            for round_ in range(args.rounds):
-                # The order turns each round, so that no row always runs first or last.
-                shift = round_ % len(configs)
-                for runner, kind in configs[shift:] + configs[:shift]:
-                    async with stage_worker(client, runner, kind, config):
-                        # Warm-up: sandbox, connection pools, sticky caches; not timed.
-                        await run_stages(
+    async with stage_stack(max(args.stages, args.warmup), "wsa_bench_stages") as stack:
+        client, files, config = stack.client, stack.files, stack.config
+        configs = [(runner, kind) for runner in args.runners for kind in KINDS]
+        for round_ in range(args.rounds):
+            # The order turns each round, so that no row always runs first or last.
+            shift = round_ % len(configs)
+            for runner, kind in configs[shift:] + configs[:shift]:
+                async with stage_worker(client, runner, kind, config):
+                    # Warm-up: sandbox, connection pools, sticky caches; not timed.
+                    await run_stages(
+                        client,
+                        files,
+                        ActivityMode.REGULAR,
+                        args.warmup,
+                        min(args.concurrency, args.warmup),
+                        f"warm-{runner}-{kind}-{round_}",
+                    )
+                    for mode in MODES:
+                        sample = await run_stages(
                             client,
                             files,
-                            ActivityMode.REGULAR,
-                            args.warmup,
-                            min(args.concurrency, args.warmup),
-                            f"warm-{runner}-{kind}-{round_}",
+                            mode,
+                            args.stages,
+                            args.concurrency,
+                            f"{runner}-{kind}-{mode.value}-{round_}",
                         )
-                        for mode in MODES:
-                            sample = await run_stages(
-                                client,
-                                files,
-                                mode,
-                                args.stages,
-                                args.concurrency,
-                                f"{runner}-{kind}-{mode.value}-{round_}",
-                            )
-                            print(
-                                f"round {round_ + 1}: {runner:11} {kind:4} {mode.value:7} "
-                                f"{sample.rate:7.1f} stages/s, p50 "
-                                f"{1000 * sample.percentile(50):.0f} ms",
-                                flush=True,
-                            )
-                            key = (runner, kind, mode)
-                            if key not in best or sample.rate > best[key].rate:
-                                best[key] = sample
-            if args.instrumented_rounds > 0 or args.share_batches > 0:
-                instrumented = await _instrumented(args, client, files, config)
-    finally:
-        if env is not None:
-            await env.shutdown()
-        await drop_database(database)
-    return best, instrumented
-
-
-async def _instrumented(
-    args: argparse.Namespace,
-    client: Client,
-    files: Sequence[uuid.UUID],
-    config: SharedActivitiesConfig,
-) -> Instrumented:
-    """The `real` worker with telemetry off, metrics, metrics + traces (`instrumented_stages`)."""
-    instr = Instrumentation(prometheus_runtime(f"{LOOPBACK}:{free_port()}"), replay_safe=True)
-    target = client.service_client.config.target_host
-    metrics = await Client.connect(target, runtime=instr.runtime, data_converter=DATA_CONVERTER)
-    traced = await Client.connect(
-        target,
-        runtime=instr.runtime,
-        data_converter=DATA_CONVERTER,
-        plugins=[tracing_plugin(add_temporal_spans=False)],
-    )
-    with_temporal = await Client.connect(
-        target, runtime=instr.runtime, data_converter=DATA_CONVERTER, plugins=[tracing_plugin()]
-    )
-
-    async def run(on: Client, mode: ActivityMode, tag: str) -> tuple[float, float, float]:
-        async with stage_worker(on, "shared", "real", config):
-            warmup = min(args.concurrency, args.warmup)
-            await run_stages(on, files, ActivityMode.REGULAR, args.warmup, warmup, f"warm-{tag}")
-            instr.provider.force_flush()
-            exported, cpu = instr.exporter.exported, time.process_time()
-            sample = await run_stages(on, files, mode, args.stages, args.concurrency, tag)
-            instr.provider.force_flush()  # the spans' export is part of what they cost
-            cpu_us = (time.process_time() - cpu) / args.stages * 1e6
-            return sample.rate, cpu_us, (instr.exporter.exported - exported) / args.stages
-
-    clients = {
-        "off": client,
-        "metrics": metrics,
-        "metrics+traces": traced,
-        "temporal": with_temporal,
-        "metrics+traces+temporal": with_temporal,
-    }
-    try:
-        rows = await bench_instrumentation(clients, instr, run, args.instrumented_rounds)
-        shares: list[SharedShare] = []
-        if args.share_batches > 0:
-
-            async def drive(
-                on: Sequence[uuid.UUID], mode: ActivityMode, n: int, tag: str, queue: str
-            ) -> Sample:
-                # Half the usual stages in flight at each of the two workers.
-                in_flight = min(n, max(1, args.concurrency // 2))
-                return await run_stages(client, on, mode, n, in_flight, tag, queue)
-
-            shares = await bench_shared_share(
-                target,
-                config,
-                files,
-                drive,
-                args.share_batches,
-                args.share_batch,
-                min(args.warmup, args.share_batch),
-            )
-        return rows, shares
-    finally:
-        instr.shutdown()
+                        print(
+                            f"round {round_ + 1}: {runner:11} {kind:4} {mode.value:7} "
+                            f"{sample.rate:7.1f} stages/s, p50 "
+                            f"{1000 * sample.percentile(50):.0f} ms",
+                            flush=True,
+                        )
+                        key = (runner, kind, mode)
+                        if key not in best or sample.rate > best[key].rate:
+                            best[key] = sample
+    return best
 
 
 async def bench_demo(
@@ -384,7 +155,6 @@ async def bench_demo(
 def render(
     args: argparse.Namespace,
     stages: dict[Key, Sample],
-    instrumented: Instrumented,
     demo: dict[tuple[str, str], dict[str, Any]],
 ) -> str:
     """The BENCHMARKS.md text."""
@@ -446,15 +216,13 @@ def render(
         " pure functions only, so sharing it across runs keeps workflows deterministic.",
         "",
     ]
-    if instrumented[0] or instrumented[1]:
-        lines += render_instrumentation(
-            instrumented[0],
-            args.stages,
-            args.instrumented_rounds,
-            instrumented[1],
-            args.share_batch,
-        )
-    lines += ["## The end-to-end demo", ""]
+    lines += [
+        "What telemetry costs a worker running these stages is in `BENCHMARKS-telemetry.md`"
+        " (`pnpm nx run workflow-shared-activities:bench-telemetry`).",
+        "",
+        "## The end-to-end demo",
+        "",
+    ]
     if not demo:
         lines += ["Not measured (`workflow_demo` not installed, or `--demo-files 0`).", ""]
         return "\n".join(lines)
@@ -502,29 +270,16 @@ async def main() -> None:
         choices=["sqlite", "postgresql"],
         default=["sqlite", "postgresql"],
     )
-    parser.add_argument(
-        "--instrumented-rounds",
-        type=int,
-        default=2,
-        help="rounds of the telemetry off/metrics/traces rows (0: skip them)",
-    )
-    parser.add_argument(
-        "--share-batches",
-        type=int,
-        default=8,
-        help="batches per mode measuring the shared activities' telemetry (0: skip them)",
-    )
-    parser.add_argument("--share-batch", type=int, default=100, help="stages per batch")
     parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
     args = parser.parse_args()
     os.environ.update(FAKE_AWS_ENV)
-    stages, instrumented = await bench_stages(args)
+    stages = await bench_stages(args)
     demo = (
         await bench_demo(args.demo_files, args.demo_rounds, args.demo_databases)
         if args.demo_files > 0
         else {}
     )
-    text = render(args, stages, instrumented, demo)
+    text = render(args, stages, demo)
     print(text)
     args.output.write_text(text)
 

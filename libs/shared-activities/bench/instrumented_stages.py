@@ -1,6 +1,6 @@
-"""What telemetry costs a worker running file stages: the instrumented rows of `bench_stages`.
+"""What telemetry costs a worker running file stages: the per-mode rows of `bench_telemetry`.
 
-The worker is the `real` one (`SharedActivitiesPlugin`, as users run it) in four modes,
+The worker is the `real` one (`SharedActivitiesPlugin`, as users run it) in five modes,
 interleaved in each round: ``off`` (no telemetry: the bench's client, Temporal's no-op meter,
 spans dropped by the sampler); ``metrics`` (a client on a Prometheus-serving runtime, so the
 shared activities and Temporal's SDK record every metric); ``metrics+traces`` (also

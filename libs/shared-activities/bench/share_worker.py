@@ -16,7 +16,7 @@ import os
 import sys
 import time
 
-from bench_stages import stage_worker
+from stage_stack import stage_worker
 from temporalio.client import Client
 from workflow_contracts import DATA_CONVERTER
 from workflow_devstack import LOOPBACK, free_port

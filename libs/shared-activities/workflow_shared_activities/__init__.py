@@ -35,6 +35,7 @@ from workflow_shared_activities.runtime import (
     configure_logging,
     connect_client,
     heartbeating,
+    retryable_error,
     run_until_signalled,
 )
 from workflow_shared_activities.services import (
@@ -65,6 +66,7 @@ __all__ = [
     "configure_logging",
     "connect_client",
     "heartbeating",
+    "retryable_error",
     "run_until_signalled",
     "FileStageResult",
     "describe_failure",

@@ -13,15 +13,17 @@ from opentelemetry import trace
 from pythonjsonlogger.json import JsonFormatter
 from temporalio import activity
 from temporalio.client import Client, Plugin
+from temporalio.exceptions import ApplicationError
 from temporalio.runtime import Runtime
 from temporalio.worker import Worker
-from workflow_contracts import DATA_CONVERTER
+from workflow_contracts import DATA_CONVERTER, MAX_ERROR_MESSAGE_CHARS
 
 __all__ = [
     "JsonLogFormatter",
     "configure_logging",
     "connect_client",
     "heartbeating",
+    "retryable_error",
     "run_until_signalled",
     "run_worker_until_stopped",
 ]
@@ -132,6 +134,19 @@ async def heartbeating(work: Awaitable[T], every: timedelta = timedelta(seconds=
     finally:
         if not task.done():
             task.cancel()
+
+
+def retryable_error(err: Exception) -> ApplicationError:
+    """An unexpected exception of an app's own activity as a small, readable, retryable error.
+
+    The type is the exception's class name; the message is cut to `MAX_ERROR_MESSAGE_CHARS`
+    (as the shared activities' own), so a driver's long error never bloats the history.
+    Raise it ``from err``: the worker's log keeps the whole exception.
+    """
+    message = f"{type(err).__name__}: {err}"
+    if len(message) > MAX_ERROR_MESSAGE_CHARS:
+        message = message[: MAX_ERROR_MESSAGE_CHARS - 3] + "..."
+    return ApplicationError(message, type=type(err).__name__, non_retryable=False)
 
 
 async def connect_client(

@@ -260,7 +260,9 @@ async def _drive(
     outcomes = list(await asyncio.gather(*map(outcome, registered)))
     problems = check(outcomes, events)
     route = stack.evaluation_route
-    queue_left, dead_letters = await route.depth(), await route.dead_letter_depth()
+    # A message still in flight (SQS delivers at least once) is left only if it is still there
+    # a visibility timeout later, once redelivered to the consumer and deleted or not.
+    queue_left, dead_letters = await route.settled_depth(), await route.dead_letter_depth()
     if queue_left:
         problems.append(f"{queue_left} message(s) left in the evaluation queue")
     if dead_letters:

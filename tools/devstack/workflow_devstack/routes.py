@@ -7,7 +7,9 @@ dead-letter queue by SQS itself (moto implements the same rule).
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +22,9 @@ __all__ = ["DEFAULT_MAX_RECEIVE_COUNT", "Route", "make_route"]
 
 DEFAULT_MAX_RECEIVE_COUNT = 3
 """Receives after which an undeleted message moves to the dead-letter queue."""
+
+SQS_VISIBILITY_TIMEOUT = 30
+"""SQS's default ``VisibilityTimeout`` (seconds)."""
 
 _DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # the maximum: a dead letter outlives its source queue
 
@@ -34,6 +39,7 @@ class Route:
         sqs: The client the route was made with.
         dlq_url / dlq_arn: The dead-letter queue of ``queue_url``.
         max_receive_count: The redrive policy's ``maxReceiveCount``.
+        visibility_timeout: The queue's ``VisibilityTimeout`` in seconds.
     """
 
     bus_name: str
@@ -43,6 +49,7 @@ class Route:
     dlq_url: str = ""
     dlq_arn: str = ""
     max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT
+    visibility_timeout: int = SQS_VISIBILITY_TIMEOUT
 
     async def receive(self, expected: int, max_polls: int = 20) -> list[dict[str, Any]]:
         """Receives and deletes until ``expected`` events arrived or the polls run out."""
@@ -59,6 +66,22 @@ class Route:
     async def depth(self) -> int:
         """Messages in the route's queue (visible and in flight), without receiving them."""
         return await self._depth(self.queue_url)
+
+    async def settled_depth(self, margin: float = 5.0) -> int:
+        """The queue's depth once what its consumers hold has settled.
+
+        SQS delivers at least once: a message a consumer received can stay in flight after
+        its delete (a delete that raced a second receive, as moto's SQS does under load), and
+        comes back after the visibility timeout, to be received and deleted again. A message
+        counts as left only if it is still there a visibility timeout (plus ``margin``
+        seconds) later; an empty queue answers at once.
+        """
+        deadline = time.monotonic() + self.visibility_timeout + margin
+        depth = await self.depth()
+        while depth and time.monotonic() < deadline:
+            await asyncio.sleep(0.25)
+            depth = await self.depth()
+        return depth
 
     async def _depth(self, url: str) -> int:
         attrs = (
@@ -149,4 +172,7 @@ async def make_route(
         dlq_url=dlq_url,
         dlq_arn=dlq_arn,
         max_receive_count=max_receive_count,
+        visibility_timeout=SQS_VISIBILITY_TIMEOUT
+        if visibility_timeout is None
+        else visibility_timeout,
     )

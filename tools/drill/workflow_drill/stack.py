@@ -7,7 +7,7 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +92,15 @@ class DrillStack:
         )
 
 
+def _stop_process(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _start_moto(port: int, logdir: Path) -> subprocess.Popen[bytes]:
     log = (logdir / "moto.log").open("ab")
     process = subprocess.Popen(
@@ -118,15 +127,24 @@ async def drill_stack(workdir: Path, plan: FaultPlan) -> AsyncIterator[DrillStac
     """Starts the stack on free loopback ports; stops and removes everything on exit."""
     await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
     moto_port, proxy_port, temporal_port = free_port(), free_port(), free_port()
-    moto = _start_moto(moto_port, workdir)
     moto_url = f"http://127.0.0.1:{moto_port}"
     state_file = workdir / "temporal.db"
     state_file.unlink(missing_ok=True)
-    database = await create_database(prefix="wsa_drill")
-    temporal = await start_dev_server(port=temporal_port, database_file=str(state_file))
-    proxy = await FaultProxy(moto_url, proxy_port, plan).start()
     stack: DrillStack | None = None
-    try:
+    # Each part is stopped (in reverse order) whatever fails after it started.
+    async with AsyncExitStack() as started:
+        moto = _start_moto(moto_port, workdir)
+        started.callback(_stop_process, moto)
+        database = await create_database(prefix="wsa_drill")
+        started.push_async_callback(drop_database, database)
+        temporal = await start_dev_server(port=temporal_port, database_file=str(state_file))
+
+        async def stop_temporal() -> None:  # the drill may have restarted it
+            await (stack.temporal if stack else temporal).shutdown()
+
+        started.push_async_callback(stop_temporal)
+        proxy = await FaultProxy(moto_url, proxy_port, plan).start()
+        started.push_async_callback(proxy.stop)
         await _wait_http(f"{moto_url}/moto-api/")
         session = aioboto3.Session(
             aws_access_key_id=FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"],
@@ -168,9 +186,3 @@ async def drill_stack(workdir: Path, plan: FaultPlan) -> AsyncIterator[DrillStac
             )
             await asyncio.to_thread(stack.migrate)
             yield stack
-    finally:
-        await proxy.stop()
-        await (stack.temporal if stack else temporal).shutdown()
-        moto.terminate()
-        moto.wait(10)
-        await drop_database(database)
