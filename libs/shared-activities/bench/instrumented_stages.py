@@ -61,6 +61,8 @@ class SharedShare:
     ratios: tuple[float, ...]
     cpu_without_us: float
     cpu_with_us: float
+    spans_per_stage: tuple[float, float] = (0.0, 0.0)
+    """Spans exported per stage without and with (the medians): the switch at work."""
 
     @classmethod
     def of(
@@ -69,9 +71,16 @@ class SharedShare:
         ratios: Sequence[float],
         without: Sequence[float],
         with_: Sequence[float],
+        spans_per_stage: tuple[float, float] = (0.0, 0.0),
     ) -> SharedShare:
         """The batches' ratios, and the medians of the CPU per stage without and with."""
-        return cls(mode, tuple(ratios), statistics.median(without), statistics.median(with_))
+        return cls(
+            mode,
+            tuple(ratios),
+            statistics.median(without),
+            statistics.median(with_),
+            spans_per_stage,
+        )
 
     @property
     def median(self) -> float:
@@ -183,8 +192,8 @@ def _shared_share(shares: Sequence[SharedShare], batch: int) -> list[str]:
         " telemetry, per batch; the median of the batches.",
         "",
         "| mode | CPU per stage without (median) | with (median) | without/with, median |"
-        " quartiles | batches >= 0.95 |",
-        "|---|---:|---:|---:|---:|---:|",
+        " quartiles | batches >= 0.95 | spans per stage without / with |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for share in shares:
         low, high = share.quartiles
@@ -193,5 +202,6 @@ def _shared_share(shares: Sequence[SharedShare], batch: int) -> list[str]:
             f"| {share.mode.value} | {share.cpu_without_us / 1000:.2f} ms |"
             f" {share.cpu_with_us / 1000:.2f} ms | {share.median:.3f} | {low:.3f} to"
             f" {high:.3f} | {met} of {len(share.ratios)} |"
+            f" {share.spans_per_stage[0]:.1f} / {share.spans_per_stage[1]:.1f} |"
         )
     return lines

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import statistics
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -46,8 +47,10 @@ class _Worker:
             raise RuntimeError(f"the share worker on {self.task_queue} ended")
         return line.decode().strip()
 
-    async def cpu(self) -> float:
-        return float(json.loads(await self.ask("cpu"))["cpu"])
+    async def usage(self) -> tuple[float, int]:
+        """CPU seconds so far, and spans exported so far."""
+        answer = json.loads(await self.ask("cpu"))
+        return float(answer["cpu"]), int(answer["spans"])
 
 
 @asynccontextmanager
@@ -115,23 +118,27 @@ async def bench_shared_share(
         shares = []
         for mode in (ActivityMode.REGULAR, ActivityMode.LOCAL):
             ratios, without, with_ = [], [], []
+            spans: dict[str, list[float]] = {WITHOUT: [], WITH: []}
             for n in range(batches):
                 if n == batches // 2 or (n == 0 and mode is ActivityMode.LOCAL):
                     modes.reverse()  # the workers swap modes
                     await asyncio.gather(
                         *(w.ask(f"set {m}") for w, m in zip(workers, modes, strict=True))
                     )
-                before = await asyncio.gather(*(w.cpu() for w in workers))
+                before = await asyncio.gather(*(w.usage() for w in workers))
                 await asyncio.gather(
                     *(
                         run_stages(half, mode, batch, f"share-{mode.value}-{n}-{i}", w.task_queue)
                         for i, (w, half) in enumerate(zip(workers, halves, strict=True))
                     )
                 )
-                after = await asyncio.gather(*(w.cpu() for w in workers))
-                cpu = {
-                    m: (a - b) / batch * 1e6 for m, a, b in zip(modes, after, before, strict=True)
-                }
+                after = await asyncio.gather(*(w.usage() for w in workers))
+                cpu = {}
+                for m, (cpu_after, spans_after), (cpu_before, spans_before) in zip(
+                    modes, after, before, strict=True
+                ):
+                    cpu[m] = (cpu_after - cpu_before) / batch * 1e6
+                    spans[m].append((spans_after - spans_before) / batch)
                 ratios.append(cpu[WITHOUT] / cpu[WITH])
                 without.append(cpu[WITHOUT])
                 with_.append(cpu[WITH])
@@ -140,5 +147,13 @@ async def bench_shared_share(
                     f" {cpu[WITH]:,.0f} us with, ratio {ratios[-1]:.3f}",
                     flush=True,
                 )
-            shares.append(SharedShare.of(mode, ratios, without, with_))
+            shares.append(
+                SharedShare.of(
+                    mode,
+                    ratios,
+                    without,
+                    with_,
+                    (statistics.median(spans[WITHOUT]), statistics.median(spans[WITH])),
+                )
+            )
         return shares
