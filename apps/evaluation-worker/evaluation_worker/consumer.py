@@ -38,8 +38,6 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -61,6 +59,7 @@ from workflow_shared_activities import (
     peek_event,
 )
 
+from evaluation_worker.outcomes import BatchReport, MessageOutcome, Outcome, excerpt, short
 from evaluation_worker.workflows import EvaluateFileWorkflow
 
 if TYPE_CHECKING:  # stubs only: never needed at run time
@@ -93,8 +92,6 @@ which an operator fixes for every message at once) is retried.
 """
 
 MAX_POLL_BACKOFF_SECONDS = 30.0
-_EXCERPT_CHARS = 120
-_REASON_CHARS = 300
 
 
 def evaluation_workflow_id(file_id: UUID, event_id: str) -> str:
@@ -105,70 +102,6 @@ def evaluation_workflow_id(file_id: UUID, event_id: str) -> str:
 def ingestion_source(prefix: str | None = None) -> str:
     """The bus ``Source`` of the ingestion events: ``ingestion``, after ``prefix.`` if set."""
     return f"{prefix}.{INGESTION_SOURCE}" if prefix else INGESTION_SOURCE
-
-
-class Outcome(StrEnum):
-    """What became of one message (see the module docstring)."""
-
-    STARTED = "started"
-    DUPLICATE = "duplicate"
-    IGNORED = "ignored"
-    DEAD_LETTER = "dead_letter"
-    RETRY = "retry"
-
-    @property
-    def acknowledged(self) -> bool:
-        """True when the message is deleted."""
-        return self in (Outcome.STARTED, Outcome.DUPLICATE, Outcome.IGNORED)
-
-
-@dataclass(frozen=True)
-class MessageOutcome:
-    """The outcome of one message.
-
-    Attributes:
-        message_id: The SQS message id.
-        outcome: What became of it.
-        workflow_id: The evaluation's workflow id, once the event was valid.
-        reason: Why it was ignored, dead-lettered or left for a retry (short, readable).
-    """
-
-    message_id: str
-    outcome: Outcome
-    workflow_id: str | None = None
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class BatchReport:
-    """The outcomes of one received batch."""
-
-    outcomes: tuple[MessageOutcome, ...] = ()
-
-    @property
-    def received(self) -> int:
-        """Messages in the batch."""
-        return len(self.outcomes)
-
-    def count(self, outcome: Outcome) -> int:
-        """Messages of the batch with that outcome."""
-        return sum(1 for o in self.outcomes if o.outcome is outcome)
-
-    def __str__(self) -> str:
-        counts = Counter(o.outcome.value for o in self.outcomes)
-        return f"{self.received} message(s): " + ", ".join(
-            f"{name}={n}" for name, n in sorted(counts.items())
-        )
-
-
-def _short(text: str, limit: int = _REASON_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _excerpt(body: str) -> str:
-    if len(body) <= _EXCERPT_CHARS:
-        return repr(body)
-    return f"{body[:_EXCERPT_CHARS]!r}... ({len(body)} chars)"
 
 
 class IngestionEventConsumer:
@@ -213,7 +146,7 @@ class IngestionEventConsumer:
                 return MessageOutcome(
                     message_id,
                     Outcome.IGNORED,
-                    reason=f"event {_short(source, 80)}/{_short(detail_type, 80)} "
+                    reason=f"event {short(source, 80)}/{short(detail_type, 80)} "
                     f"does not start evaluations",
                 )
             event = parse_event(header.body, FileIngestedData)
@@ -252,12 +185,12 @@ class IngestionEventConsumer:
             logger.info("duplicate event: evaluation already started", extra=ids)
             return MessageOutcome(message_id, Outcome.DUPLICATE, workflow_id)
         except RPCError as err:
-            reason = f"start failed: {err.status.name}: {_short(err.message)}"
+            reason = f"start failed: {err.status.name}: {short(err.message)}"
             if err.status in PERMANENT_RPC_STATUSES:
                 return MessageOutcome(message_id, Outcome.DEAD_LETTER, workflow_id, reason)
             return MessageOutcome(message_id, Outcome.RETRY, workflow_id, reason)
         except Exception as err:  # a failure of unknown kind: retried, then dead-lettered
-            reason = f"start failed: {type(err).__name__}: {_short(str(err))}"
+            reason = f"start failed: {type(err).__name__}: {short(str(err))}"
             return MessageOutcome(message_id, Outcome.RETRY, workflow_id, reason)
         logger.info("evaluation started", extra=ids)
         return MessageOutcome(message_id, Outcome.STARTED, workflow_id)
@@ -305,7 +238,7 @@ class IngestionEventConsumer:
             result = await self.handle(body, message_id)
         except Exception as err:  # a bug here must not cost the batch its other messages
             result = MessageOutcome(
-                message_id, Outcome.RETRY, reason=f"{type(err).__name__}: {_short(str(err))}"
+                message_id, Outcome.RETRY, reason=f"{type(err).__name__}: {short(str(err))}"
             )
         receives = message.get("Attributes", {}).get("ApproximateReceiveCount", "?")
         try:
@@ -333,7 +266,7 @@ class IngestionEventConsumer:
                 result.message_id,
                 receives,
                 result.reason,
-                _excerpt(body),
+                excerpt(body),
                 extra={"workflow_id": result.workflow_id},
             )
             if self._has_redrive:
@@ -383,7 +316,7 @@ class IngestionEventConsumer:
                 report = await self.poll_once()
                 failing = report.count(Outcome.RETRY) > 0
             except Exception as err:  # keep consuming through transient outages
-                logger.warning("consumer poll failed: %s: %s", type(err).__name__, _short(str(err)))
+                logger.warning("consumer poll failed: %s: %s", type(err).__name__, short(str(err)))
                 failing = True
             backoff = min(max(2 * backoff, 1.0), MAX_POLL_BACKOFF_SECONDS) if failing else 0.0
             if backoff:

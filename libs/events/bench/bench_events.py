@@ -262,7 +262,7 @@ async def main() -> None:
         " processor, an exporter that discards) and carries the trace context in each event;"
         " (1) and (3) are a worker with no telemetry set up. The three are interleaved in the same"
         " run, best of the rounds (see `workflow_devstack.instrumentation`). The 5% target is"
-        " read where a user meets it, in a worker (`libs/shared-activities/BENCHMARKS.md`, the"
+        " read where a user meets it, in a worker (`libs/shared-activities/BENCHMARKS-telemetry.md`, the"
         " shared activities' share): here a call is the activity's own code alone, with no"
         " Temporal around it, and one SDK span costs what the line below the table says.",
         "",

@@ -246,7 +246,7 @@ async def main() -> None:
         " tracer provider (always-on sampling, batch processor, an exporter that discards);"
         " (1') is the same work with no telemetry set up; the three are interleaved in the same"
         " run, best of the rounds (see `workflow_devstack.instrumentation`). The 5% target is"
-        " read where a user meets it, in a worker (`libs/shared-activities/BENCHMARKS.md`, the"
+        " read where a user meets it, in a worker (`libs/shared-activities/BENCHMARKS-telemetry.md`, the"
         " shared activities' share): here an update is the activity's own code alone, with no"
         " Temporal around it, and one SDK span costs what the last line says.",
         "",
