@@ -15,19 +15,17 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
-import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from instrumented_stages import SharedShare
+from stage_stack import bench_process
 from workflow_shared_activities import ActivityMode, SharedActivitiesConfig
 
 __all__ = ["bench_shared_share"]
 
-HERE = Path(__file__).parent
 WITHOUT, WITH = "temporal", "metrics+traces+temporal"
 
 RunStages = Callable[[Sequence[uuid.UUID], ActivityMode, int, str, str], Awaitable[object]]
@@ -57,13 +55,7 @@ class _Worker:
 async def _worker(
     target: str, config: SharedActivitiesConfig, task_queue: str, mode: str
 ) -> AsyncIterator[_Worker]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(HERE / "share_worker.py"),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        cwd=HERE,
-    )
+    proc = await bench_process("share_worker.py")
     worker = _Worker(proc, task_queue)
     try:
         request = {"target": target, "task_queue": task_queue, "config": _fields(config)}

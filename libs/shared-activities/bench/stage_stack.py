@@ -44,7 +44,7 @@ from workflow_shared_activities import (
     upgrade,
 )
 
-__all__ = ["Sample", "StageStack", "run_stages", "stage_stack", "stage_worker"]
+__all__ = ["Sample", "StageStack", "bench_process", "run_stages", "stage_stack", "stage_worker"]
 
 HERE = Path(__file__).parent
 BUS = "bench-stages"
@@ -72,6 +72,17 @@ class StageStack:
     client: Client
     files: list[uuid.UUID]
     config: SharedActivitiesConfig
+
+
+async def bench_process(script: str) -> asyncio.subprocess.Process:
+    """One of this folder's scripts in a process of its own, spoken to over stdin/stdout."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(HERE / script),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=HERE,
+    )
 
 
 @asynccontextmanager
@@ -168,13 +179,7 @@ async def run_stages(
         "concurrency": concurrency,
         "tag": tag,
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(HERE / "drive_stages.py"),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        cwd=HERE,
-    )
+    proc = await bench_process("drive_stages.py")
     out, _ = await proc.communicate(json.dumps(request).encode())
     if proc.returncode != 0:
         raise RuntimeError(f"the stage driver failed (exit {proc.returncode})")
