@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 from workflow_demo.metrics_summary import metrics_summary
 from workflow_devstack import free_port
@@ -24,23 +23,22 @@ async def test_the_summary_reads_what_a_runtime_exports() -> None:
     sizes = meter.create_histogram("shared_put_events_batch_size")
     sizes.record(3)
     sizes.record(1)
-    latency = meter.create_histogram_timedelta("shared_put_events_latency", unit="ms")
-    latency.record(timedelta(milliseconds=4))
-    latency.record(timedelta(milliseconds=40))
+    # As the activities record them: float milliseconds.
+    latency = meter.create_histogram_float("shared_put_events_latency", unit="ms")
+    latency.record(4.0)
+    latency.record(40.5)
     changes = meter.create_counter("shared_status_changes")
     changes.add(2, {"from_status": "PENDING", "to_status": "PROCESSING"})
     changes.add(1, {"from_status": "PROCESSING", "to_status": "COMPLETED"})
     meter.create_counter("shared_status_noops").add(1, {"status": "COMPLETED"})
-    meter.create_histogram_timedelta("shared_db_latency", unit="ms").record(
-        timedelta(milliseconds=2), {"outcome": "ok"}
-    )
+    meter.create_histogram_float("shared_db_latency", unit="ms").record(0.4, {"outcome": "ok"})
     url = f"http://127.0.0.1:{port}/metrics"
     lines = await asyncio.to_thread(metrics_summary, {"ingestion": url})
     assert lines == [
         "ingestion: events published 3, failed 1 (throttled 1, rejected 0); 2 PutEvents calls,"
-        " mean batch 2.0, p50 <=5 ms, p95 <=50 ms",
+        " mean batch 2.0, latency mean 22.2 ms, p50 <=5 ms, p95 <=50 ms",
         "ingestion: status changes 3 (PENDING->PROCESSING 2, PROCESSING->COMPLETED 1); no-ops 1,"
-        " illegal 0; database p50 <=2 ms, p95 <=2 ms, errors 0",
+        " illegal 0; database mean 0.4 ms, p50 <=0.5 ms, p95 <=0.5 ms, errors 0",
     ]
 
 

@@ -64,6 +64,11 @@ def _quantile(samples: list[Sample], name: str, q: float) -> float | None:
     return None
 
 
+def _mean(samples: list[Sample], name: str) -> str:
+    count = _total(samples, f"{name}_count")
+    return f"{_total(samples, f'{name}_sum') / count:.1f} ms" if count else "-"
+
+
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"<={value:g} ms"
 
@@ -90,11 +95,13 @@ def summarize(name: str, text: str) -> list[str]:
         f"{name}: events published {_n(sent)}, failed {_n(failed)} (throttled"
         f" {_n(_total(s, 'shared_events_throttled'))}, rejected"
         f" {_n(_total(s, 'shared_events_rejected'))}); {_n(calls)} PutEvents calls, mean batch"
-        f" {batch:.1f}, p50 {_ms(_quantile(s, 'shared_put_events_latency', 0.5))},"
+        f" {batch:.1f}, latency mean {_mean(s, 'shared_put_events_latency')},"
+        f" p50 {_ms(_quantile(s, 'shared_put_events_latency', 0.5))},"
         f" p95 {_ms(_quantile(s, 'shared_put_events_latency', 0.95))}",
         f"{name}: status changes {_n(sum(changes.values()))} ({edges}); no-ops"
         f" {_n(_total(s, 'shared_status_noops'))}, illegal"
-        f" {_n(_total(s, 'shared_status_illegal_transitions'))}; database p50"
+        f" {_n(_total(s, 'shared_status_illegal_transitions'))}; database mean"
+        f" {_mean(s, 'shared_db_latency')}, p50"
         f" {_ms(_quantile(s, 'shared_db_latency', 0.5))}, p95"
         f" {_ms(_quantile(s, 'shared_db_latency', 0.95))}, errors"
         f" {_n(_total(s, 'shared_db_errors'))}",
