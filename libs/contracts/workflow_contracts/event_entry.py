@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -20,6 +19,7 @@ from uuid import UUID
 
 from workflow_contracts.envelope import EventEnvelope, TemporalContext
 from workflow_contracts.errors import EventTooLargeError, InvalidEventError
+from workflow_contracts.event_text import check_name, find_invalid_unicode, invalid
 from workflow_contracts.wire import json_type
 
 __all__ = [
@@ -54,7 +54,6 @@ Deep enough for any real event, far below Python's recursion limit, so no input 
 deeper data is an `InvalidEventError` naming the path, raised before anything is sent.
 """
 
-_MAX_PATH_CHARS = 200  # a path in an error's details (keys come from the caller)
 _TIME_BYTES = 14  # AWS's size formula counts Time as 14 bytes
 _PLAIN = frozenset({str, int, bool, type(None)})  # exact types that are JSON as they are
 # One encoder, built once: json.dumps with options builds a new one on every call.
@@ -82,12 +81,6 @@ def entry_size(
     return size
 
 
-def _invalid(path: str, problem: str, **facts: object) -> InvalidEventError:
-    # The path is built from caller keys: bound it in the details too (the message is cut).
-    field = path if len(path) <= _MAX_PATH_CHARS else path[: _MAX_PATH_CHARS - 3] + "..."
-    return InvalidEventError(f"{field}: {problem}", {"field": field, **facts})
-
-
 def normalise_data(value: Any, path: str = "data", depth: int = 1) -> Any:
     """Returns ``value`` as plain JSON data, deterministically.
 
@@ -108,12 +101,12 @@ def normalise_data(value: Any, path: str = "data", depth: int = 1) -> Any:
     if kind in _PLAIN:
         return value
     if depth > MAX_DATA_DEPTH and isinstance(value, Mapping | list | tuple):
-        raise _invalid(path, f"nested deeper than {MAX_DATA_DEPTH} levels", limit=MAX_DATA_DEPTH)
+        raise invalid(path, f"nested deeper than {MAX_DATA_DEPTH} levels", limit=MAX_DATA_DEPTH)
     if kind is dict:
         out: dict[str, Any] = {}
         for key, item in value.items():
             if type(key) is not str:
-                raise _invalid(path, f"key {key!r} is not a string")
+                raise invalid(path, f"key {key!r} is not a string")
             out[key] = (
                 item
                 if type(item) in _PLAIN
@@ -124,7 +117,7 @@ def normalise_data(value: Any, path: str = "data", depth: int = 1) -> Any:
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise _invalid(path, f"{value!r} is not valid JSON")
+            raise invalid(path, f"{value!r} is not valid JSON")
         return value
     if isinstance(value, Enum):
         return normalise_data(value.value, path, depth)
@@ -141,115 +134,16 @@ def normalise_data(value: Any, path: str = "data", depth: int = 1) -> Any:
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise _invalid(path, f"key {key!r} is not a string")
+                raise invalid(path, f"key {key!r} is not a string")
             out[key] = normalise_data(item, f"{path}[{key!r}]", depth + 1)
         return out
     if isinstance(value, list | tuple):
         return [normalise_data(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
-    raise _invalid(
+    raise invalid(
         path,
         f"value of type {type(value).__name__} is not JSON-serialisable",
         type=type(value).__name__,
     )
-
-
-def _lone_surrogate(text: str) -> int | None:
-    """Index of the first lone surrogate in ``text`` (not encodable as UTF-8), else None."""
-    try:
-        text.encode()
-    except UnicodeEncodeError as err:
-        return err.start
-    return None
-
-
-def _find_invalid_unicode(value: Any, path: str) -> tuple[str, int] | None:
-    # The slow path, only after the detail failed to encode: where is the bad string? The
-    # data is already normalised (plain JSON, depth-checked), so this recursion is bounded.
-    if isinstance(value, str):
-        index = _lone_surrogate(value)
-        return None if index is None else (path, index)
-    if isinstance(value, dict):
-        for key, item in value.items():
-            index = _lone_surrogate(key)
-            if index is not None:
-                return f"{path} key {key!r}", index
-            found = _find_invalid_unicode(item, f"{path}[{key!r}]")
-            if found:
-                return found
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            found = _find_invalid_unicode(item, f"{path}[{i}]")
-            if found:
-                return found
-    return None
-
-
-def _name_problem(value: str, inner_spaces: bool) -> tuple[str, int, str] | None:
-    """The first character a name may not hold: (what it is, its index, its code point).
-
-    The slow path, only for a name the fast path of `_check_name` refused: one pass with
-    `unicodedata.category`, so valid names never pay for it. None when every character is
-    acceptable (unassigned or private-use ones, which `str.isprintable` also refuses).
-    """
-    last = len(value) - 1
-    for index, char in enumerate(value):
-        category = unicodedata.category(char)
-        code_point = f"U+{ord(char):04X}"
-        if category == "Cs":
-            return "a lone surrogate", index, code_point
-        if category == "Cc":
-            return f"the control character {code_point}", index, code_point
-        if category == "Cf":
-            name = unicodedata.name(char, "")
-            shown = f"{code_point} ({name})" if name else code_point
-            return f"the invisible format character {shown}", index, code_point
-        if category in {"Zl", "Zp"}:
-            return f"the line or paragraph separator {code_point}", index, code_point
-        if char.isspace() and (not inner_spaces or index in {0, last}):
-            return f"whitespace {code_point}", index, code_point
-    return None
-
-
-def _check_name(field: str, value: object, max_chars: int, *, inner_spaces: bool) -> str:
-    r"""``value`` if it is a valid ``Source`` (``inner_spaces=False``) or ``DetailType``.
-
-    Neither may hold a control character (C0, DEL, C1: EventBridge fails the whole call on
-    one), an invisible format character (category Cf: ``\u200b`` makes ``"\u200baws.ec2"``
-    a name that looks like a reserved one), a line or paragraph separator, or a lone
-    surrogate. A source holds no whitespace at all (sources look like ``com.acme.app``); a
-    detail type may hold spaces (``"Object Created"``), but not at either end.
-    """
-    if not isinstance(value, str) or not value.strip():
-        shown = repr(value[:40]) if isinstance(value, str) else json_type(value)
-        raise _invalid(field, f"must be a non-empty string, got {shown}")
-    if len(value) > max_chars:
-        raise _invalid(
-            field,
-            f"{len(value)} characters long; EventBridge allows {max_chars}",
-            length=len(value),
-        )
-    # The fast path, C-level scans: printable means no control, format, separator,
-    # surrogate or unassigned character, and no whitespace but the ASCII space.
-    if value.isprintable() and (
-        (value[0] != " " and value[-1] != " ") if inner_spaces else " " not in value
-    ):
-        return value
-    problem = _name_problem(value, inner_spaces)
-    if problem is None:
-        return value
-    what, index, code_point = problem
-    if what == "a lone surrogate":
-        raise _invalid(field, f"not valid Unicode (a lone surrogate at index {index})")
-    if not what.startswith("whitespace"):
-        problem_text = f"contains {what} at index {index}, which EventBridge does not accept"
-    elif inner_spaces:
-        problem_text = f"starts or ends with {what} (index {index}); trim it"
-    else:
-        problem_text = (
-            f"contains {what} at index {index}; a source has no whitespace"
-            " (sources look like com.acme.app)"
-        )
-    raise _invalid(field, problem_text, code_point=code_point, index=index)
 
 
 def check_source_prefix(prefix: str) -> str:
@@ -259,7 +153,7 @@ def check_source_prefix(prefix: str) -> str:
     it when the activity is built.
     """
     try:
-        return _check_name("source", f"{prefix}.x", MAX_SOURCE_CHARS, inner_spaces=False)[:-2]
+        return check_name("source", f"{prefix}.x", MAX_SOURCE_CHARS, inner_spaces=False)[:-2]
     except InvalidEventError as err:
         raise ValueError(f"source_prefix {prefix!r}: {err.message.partition(': ')[2]}") from None
 
@@ -311,20 +205,20 @@ def build_detail(
             field or path).
         EventTooLargeError: The entry exceeds ``max_entry_bytes``.
     """
-    logical_source = _check_name("source", source, MAX_SOURCE_CHARS, inner_spaces=False)
-    detail_type = _check_name("event_type", event_type, MAX_DETAIL_TYPE_CHARS, inner_spaces=True)
+    logical_source = check_name("source", source, MAX_SOURCE_CHARS, inner_spaces=False)
+    detail_type = check_name("event_type", event_type, MAX_DETAIL_TYPE_CHARS, inner_spaces=True)
     bus_source = logical_source
     if source_prefix:
-        bus_source = _check_name(
+        bus_source = check_name(
             "source", f"{source_prefix}.{logical_source}", MAX_SOURCE_CHARS, inner_spaces=False
         )
     # After the checks above: no leading space or invisible character can hide the prefix.
     if bus_source.lower().startswith("aws."):
-        raise _invalid(
+        raise invalid(
             "source", f"{bus_source!r} is reserved: sources starting with 'aws.' belong to AWS"
         )
     if not isinstance(data, Mapping):
-        raise _invalid("data", f"must be a JSON object, got {json_type(data)}")
+        raise invalid("data", f"must be a JSON object, got {json_type(data)}")
     envelope = EventEnvelope(
         id=event_id,
         source=logical_source,
@@ -358,13 +252,13 @@ def build_detail(
         detail = _ENCODE_DETAIL(detail_object)
     except (ValueError, TypeError, RecursionError) as err:
         # Unreachable after normalise_data; kept so no input escapes as an untyped error.
-        raise _invalid("data", f"not serialisable as JSON ({type(err).__name__})") from None
+        raise invalid("data", f"not serialisable as JSON ({type(err).__name__})") from None
     try:
         size = entry_size(bus_source, detail_type, detail)
     except UnicodeEncodeError:
         # Only data can hold a lone surrogate here (source and type were checked above).
-        path, index = _find_invalid_unicode(envelope.data, "data") or ("data", 0)
-        raise _invalid(path, f"not valid Unicode (a lone surrogate at index {index})") from None
+        path, index = find_invalid_unicode(envelope.data, "data") or ("data", 0)
+        raise invalid(path, f"not valid Unicode (a lone surrogate at index {index})") from None
     if size > max_entry_bytes:
         raise EventTooLargeError(
             f"event entry is {size} bytes; the limit is {max_entry_bytes} bytes",
