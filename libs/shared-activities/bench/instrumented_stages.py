@@ -90,6 +90,8 @@ class SharedShare:
     @property
     def quartiles(self) -> tuple[float, float]:
         """The first and third quartiles of the ratios (their spread)."""
+        if len(self.ratios) < 2:
+            return self.ratios[0], self.ratios[0]
         q = statistics.quantiles(self.ratios, n=4)
         return q[0], q[2]
 

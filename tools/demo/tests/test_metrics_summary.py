@@ -38,7 +38,7 @@ async def test_the_summary_reads_what_a_runtime_exports() -> None:
         "ingestion: events published 3, failed 1 (throttled 1, rejected 0); 2 PutEvents calls,"
         " mean batch 2.0, latency mean 22.2 ms, p50 <=5 ms, p95 <=50 ms",
         "ingestion: status changes 3 (PENDING->PROCESSING 2, PROCESSING->COMPLETED 1); no-ops 1,"
-        " illegal 0; database mean 0.4 ms, p50 <=0.5 ms, p95 <=0.5 ms, errors 0",
+        " illegal 0; database mean 0.400 ms, p50 <=0.5 ms, p95 <=0.5 ms, errors 0",
     ]
 
 

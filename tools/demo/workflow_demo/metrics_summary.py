@@ -66,7 +66,10 @@ def _quantile(samples: list[Sample], name: str, q: float) -> float | None:
 
 def _mean(samples: list[Sample], name: str) -> str:
     count = _total(samples, f"{name}_count")
-    return f"{_total(samples, f'{name}_sum') / count:.1f} ms" if count else "-"
+    if not count:
+        return "-"
+    mean = _total(samples, f"{name}_sum") / count
+    return f"{mean:.1f} ms" if mean >= 10 else f"{mean:.3f} ms"  # sub-millisecond kept
 
 
 def _ms(value: float | None) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 import evaluation_worker.settings as evaluation_settings
 import ingestion_worker.settings as ingestion_settings
 import ingestion_worker.worker as ingestion
+from evaluation_worker.consumer import MAX_POLL_BACKOFF_SECONDS
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from workflow_devstack import free_port
@@ -261,8 +262,14 @@ async def _drive(
     problems = check(outcomes, events)
     route = stack.evaluation_route
     # A message still in flight (SQS delivers at least once) is left only if it is still there
-    # a visibility timeout later, once redelivered to the consumer and deleted or not.
-    queue_left, dead_letters = await route.settled_depth(), await route.dead_letter_depth()
+    # a visibility timeout later, once redelivered to the consumer (polling again after its
+    # longest back-off) and deleted or not; with a worker stopped nothing would consume it.
+    queue_left = await (
+        route.depth()
+        if running.stopped()
+        else route.settled_depth(margin=MAX_POLL_BACKOFF_SECONDS + 5)
+    )
+    dead_letters = await route.dead_letter_depth()
     if queue_left:
         problems.append(f"{queue_left} message(s) left in the evaluation queue")
     if dead_letters:

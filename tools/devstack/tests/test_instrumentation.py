@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from opentelemetry import trace
 from temporalio import activity
-from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.runtime import MetricBuffer, PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.testing import ActivityEnvironment
 from workflow_contracts.worker_metrics import WorkerMetrics
 from workflow_devstack import LOOPBACK
@@ -89,3 +89,27 @@ async def test_leaving_temporal_records_the_shared_metrics_again(instr: Instrume
     assert await _records_metrics(instr) is False
     instr.set("off")
     assert await _records_metrics(instr) is True
+
+
+@pytest.mark.parametrize(("mode", "records"), [("temporal", False), ("metrics+traces", True)])
+def test_a_publishers_call_metrics_follow_the_switch(
+    instr: Instrumentation, mode: str, records: bool
+) -> None:
+    telemetry = pytest.importorskip("workflow_events.telemetry")
+    buffer = MetricBuffer(100)
+    meter = Runtime(telemetry=TelemetryConfig(metrics=buffer)).metric_meter
+    instr.set(mode)
+    try:
+        telemetry.PublishTelemetry()._record(meter, 3, 0.002, "ok")
+    finally:
+        instr.set("off")
+    recorded = {update.metric.name for update in buffer.retrieve_updates()}
+    assert (recorded >= PUT_EVENTS_METRICS) is records
+    assert not recorded or recorded == PUT_EVENTS_METRICS
+
+
+PUT_EVENTS_METRICS = {
+    "shared_put_events_calls",
+    "shared_put_events_batch_size",
+    "shared_put_events_latency",
+}

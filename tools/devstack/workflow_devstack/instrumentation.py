@@ -42,8 +42,6 @@ MODES = ("off", "metrics", "metrics+traces")
 SHARED_SPANS = frozenset({"file_status.change", "EventBridge.PutEvents"})
 """The spans the shared activities make themselves (dropped in the ``temporal`` mode)."""
 
-_RECORD_METRICS = WorkerMetrics.metrics
-
 
 async def measure(
     n: int, concurrency: int, op: Callable[[int], Awaitable[object]]
@@ -187,15 +185,38 @@ class Instrumentation:
         self.metrics = mode != "off"
         self.traces = mode == "temporal" or mode.startswith("metrics+traces")
         self.shared = mode != "temporal"
-        # The shared activities find their instruments through WorkerMetrics: with none, they
-        # record nothing (the cost of a metric-less worker, a lookup included).
-        WorkerMetrics.metrics = _RECORD_METRICS if self.shared else _no_metrics  # type: ignore[method-assign]
+        # The shared activities find their instruments through WorkerMetrics, and a
+        # publisher records its calls' metrics itself: with these switched off, none of them
+        # records anything (the cost of a metric-less worker, the lookups included).
+        for owner, attribute, recording, silent in _SHARED_METRIC_SWITCHES:
+            setattr(owner, attribute, recording if self.shared else silent)
 
     def shutdown(self) -> None:
         """Flushes the spans; the shared activities' metrics are recorded again."""
-        WorkerMetrics.metrics = _RECORD_METRICS  # type: ignore[method-assign]
+        for owner, attribute, recording, _ in _SHARED_METRIC_SWITCHES:
+            setattr(owner, attribute, recording)
         self.provider.shutdown()
 
 
 def _no_metrics(self: WorkerMetrics[Any]) -> None:
     return None
+
+
+def _no_record(self: object, *args: object) -> None:
+    return None
+
+
+def _metric_switches() -> list[tuple[type, str, object, object]]:
+    switches: list[tuple[type, str, object, object]] = [
+        (WorkerMetrics, "metrics", WorkerMetrics.metrics, _no_metrics)
+    ]
+    try:
+        from workflow_events.telemetry import PublishTelemetry
+    except ImportError:  # the events package is not installed here: none of it records
+        return switches
+    # A publisher's call-level metrics (calls, batch size, latency) on its first caller's meter.
+    switches.append((PublishTelemetry, "_record", PublishTelemetry._record, _no_record))
+    return switches
+
+
+_SHARED_METRIC_SWITCHES = _metric_switches()
