@@ -21,6 +21,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from instrumented_stages import SharedShare
+from share_worker import ANSWER
 from stage_stack import bench_process
 from workflow_shared_activities import ActivityMode, SharedActivitiesConfig
 
@@ -40,10 +41,13 @@ class _Worker:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(f"{command}\n".encode())
         await self.proc.stdin.drain()
-        line = await self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the share worker on {self.task_queue} ended")
-        return line.decode().strip()
+        while True:
+            line = (await self.proc.stdout.readline()).decode()
+            if not line:
+                raise RuntimeError(f"the share worker on {self.task_queue} ended")
+            if line.startswith(ANSWER):
+                return line.removeprefix(ANSWER).strip()
+            print(f"share worker {self.task_queue}: {line.rstrip()}", flush=True)
 
     async def usage(self) -> tuple[float, int]:
         """CPU seconds so far, and spans exported so far."""

@@ -2,10 +2,11 @@
 shared activities' own: one of the two workers `share_stages` runs side by side.
 
 Reads a JSON line on stdin (``target``, ``task_queue``, ``config``: `SharedActivitiesConfig`
-fields, ``mode``: ``temporal`` or ``metrics+traces+temporal``), prints ``ready`` once the
-worker runs, then answers one command per line: ``cpu`` prints a JSON line with this process's
-CPU seconds (every thread, after the spans are flushed: exporting them is part of their cost)
-and the spans exported so far; ``set MODE`` switches; ``stop`` ends the process.
+fields, ``mode``: ``temporal`` or ``metrics+traces+temporal``), answers ``ready`` once the
+worker runs, then one command per line, each answer prefixed with `ANSWER` (anything else on
+stdout is not an answer): ``cpu`` answers a JSON object with this process's CPU seconds (every
+thread, after the spans are flushed: exporting them is part of their cost) and the spans
+exported so far; ``set MODE`` switches; ``stop`` ends the process.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from workflow_contracts import DATA_CONVERTER
 from workflow_devstack import LOOPBACK, free_port
 from workflow_devstack.instrumentation import Instrumentation
 from workflow_shared_activities import SharedActivitiesConfig, prometheus_runtime, tracing_plugin
+
+ANSWER = "@share "
+"""The prefix of this process's answers on stdout (a library may print there too)."""
 
 
 async def _line() -> str:
@@ -42,15 +46,15 @@ async def serve() -> None:
     )
     config = SharedActivitiesConfig(**request["config"])
     async with stage_worker(client, "shared", "real", config, request["task_queue"]):
-        print("ready", flush=True)
+        print(f"{ANSWER}ready", flush=True)
         while (command := await _line()) not in ("stop", ""):
             if command == "cpu":
                 instr.provider.force_flush()
                 answer = {"cpu": time.process_time(), "spans": instr.exporter.exported}
-                print(json.dumps(answer), flush=True)
+                print(f"{ANSWER}{json.dumps(answer)}", flush=True)
             elif command.startswith("set "):
                 instr.set(command.removeprefix("set "))
-                print("ok", flush=True)
+                print(f"{ANSWER}ok", flush=True)
     instr.shutdown()
 
 
