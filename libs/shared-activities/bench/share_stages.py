@@ -102,7 +102,7 @@ async def bench_shared_share(
             await stack.enter_async_context(_worker(target, config, f"bench-share-{i}", mode))
             for i, mode in enumerate((WITHOUT, WITH))
         ]
-        modes = [WITHOUT, WITH]
+        current = [WITHOUT, WITH]
         await asyncio.gather(
             *(
                 run_stages(
@@ -113,14 +113,16 @@ async def bench_shared_share(
         )
         shares = []
         for mode in (ActivityMode.REGULAR, ActivityMode.LOCAL):
-            ratios, without, with_ = [], [], []
+            cpu: dict[str, list[float]] = {WITHOUT: [], WITH: []}
             spans: dict[str, list[float]] = {WITHOUT: [], WITH: []}
             for n in range(batches):
-                if n == batches // 2 or (n == 0 and mode is ActivityMode.LOCAL):
-                    modes.reverse()  # the workers swap modes
+                # Worker 0 runs without for the first half of each mode's batches, then with.
+                modes = [WITHOUT, WITH] if n < batches // 2 else [WITH, WITHOUT]
+                if modes != current:
                     await asyncio.gather(
                         *(w.ask(f"set {m}") for w, m in zip(workers, modes, strict=True))
                     )
+                    current = modes
                 before = await asyncio.gather(*(w.usage() for w in workers))
                 await asyncio.gather(
                     *(
@@ -129,26 +131,23 @@ async def bench_shared_share(
                     )
                 )
                 after = await asyncio.gather(*(w.usage() for w in workers))
-                cpu = {}
                 for m, (cpu_after, spans_after), (cpu_before, spans_before) in zip(
                     modes, after, before, strict=True
                 ):
-                    cpu[m] = (cpu_after - cpu_before) / batch * 1e6
+                    cpu[m].append((cpu_after - cpu_before) / batch * 1e6)
                     spans[m].append((spans_after - spans_before) / batch)
-                ratios.append(cpu[WITHOUT] / cpu[WITH])
-                without.append(cpu[WITHOUT])
-                with_.append(cpu[WITH])
                 print(
-                    f"shared share batch {n + 1}: {mode.value:7} {cpu[WITHOUT]:,.0f} us without,"
-                    f" {cpu[WITH]:,.0f} us with, ratio {ratios[-1]:.3f}",
+                    f"shared share batch {n + 1}: {mode.value:7} {cpu[WITHOUT][-1]:,.0f} us"
+                    f" without, {cpu[WITH][-1]:,.0f} us with,"
+                    f" ratio {cpu[WITHOUT][-1] / cpu[WITH][-1]:.3f}",
                     flush=True,
                 )
             shares.append(
                 SharedShare.of(
                     mode,
-                    ratios,
-                    without,
-                    with_,
+                    [a / b for a, b in zip(cpu[WITHOUT], cpu[WITH], strict=True)],
+                    cpu[WITHOUT],
+                    cpu[WITH],
                     (statistics.median(spans[WITHOUT]), statistics.median(spans[WITH])),
                 )
             )
