@@ -5,6 +5,7 @@ applies the guard, bumps the version and writes the history row; see the migrati
 the lookup must come after the lock.
 """
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 from workflow_file_status._errors import driver_facts
+from workflow_file_status._pg_errors import POOLER_REFUSALS
 
 __all__ = ["PG_CHANGE_STATUS", "fetch_change", "is_disconnect"]
 
@@ -30,6 +32,7 @@ _DISCONNECT_TYPES = (
     ConnectionError,
 )
 _NOT_DISCONNECT_TYPES = (asyncpg_base.DataError, asyncpg_base.ClientConfigurationError)
+_POOLER_REFUSAL = re.compile("|".join(POOLER_REFUSALS), re.IGNORECASE)
 
 
 def is_disconnect(err: BaseException) -> bool:
@@ -41,6 +44,10 @@ def is_disconnect(err: BaseException) -> bool:
     # asyncpg's own refusals of an argument or of the configuration are InterfaceErrors
     # too, but the connection is fine: a fresh pool would fail the same way.
     if any(isinstance(e, _NOT_DISCONNECT_TYPES) for e in facts.chain):
+        return False
+    # A pooler's refusal of this worker's configuration (08P01 for a startup parameter):
+    # discarding the pool on every attempt would only repeat it.
+    if _POOLER_REFUSAL.search(facts.message):
         return False
     if any(isinstance(e, _DISCONNECT_TYPES) for e in facts.chain):
         return True

@@ -19,7 +19,7 @@ from workflow_contracts import (
 
 from workflow_file_status._errors import MIGRATE_FIX, ErrorRule
 
-__all__ = ["PG_RULES", "URL_FIX"]
+__all__ = ["PG_RULES", "POOLER_FIX", "POOLER_REFUSALS", "URL_FIX"]
 
 URL_FIX = (
     "Fix the worker's database URL: asyncpg does not take libpq's parameters (sslmode=... is"
@@ -28,6 +28,21 @@ URL_FIX = (
     " only from a server that has it"
 )
 """How an operator fixes a URL or connection setting asyncpg refuses (ends the message)."""
+
+POOLER_FIX = (
+    "The worker reaches PostgreSQL through a transaction-mode connection pooler (PgBouncer,"
+    " RDS Proxy): add pooler=transaction to the worker's database URL"
+    " (postgresql+asyncpg://user@pooler:6432/db?pooler=transaction), which sends the pooler no"
+    " startup parameter it refuses and no named prepared statement"
+)
+"""How an operator fixes a worker that does not know it is behind a pooler (ends the message)."""
+
+POOLER_REFUSALS = (
+    r"unsupported startup parameter",
+    r"prepared statement \S+ (does not exist|already exists)",
+)
+"""What a transaction-mode pooler makes PostgreSQL or itself say to a worker configured for
+a direct connection. Not a lost connection: a fresh pool would get the same answer."""
 
 PG_RULES: tuple[ErrorRule, ...] = (
     # Operator action: retried after a long delay; the message says what to do.
@@ -65,6 +80,25 @@ PG_RULES: tuple[ErrorRule, ...] = (
         ),
         fix="Check the user, password and database name of the worker's database URL, and"
         " its grants on the file-status tables and function",
+    ),
+    # Behind a transaction-mode pooler without ?pooler=transaction: PgBouncer refuses the
+    # statement_timeout startup parameter (08P01, a connection class code: before that row),
+    # or, where it ignores it, a named statement prepared on one server connection is missing
+    # (26000) or already taken (42P05) on the next. Checked by message first: 26000 and 42P05
+    # also have other causes, and the fix there is not this one.
+    ErrorRule(
+        DatabaseAccessDeniedError,
+        "refused behind a connection pooler",
+        messages=POOLER_REFUSALS,
+        fix=POOLER_FIX,
+    ),
+    ErrorRule(
+        DatabaseAccessDeniedError,
+        "pooler refuses transactions (statement pooling)",
+        messages=(r"transaction blocks not allowed in statement pooling mode",),
+        fix="Set pool_mode = transaction for the worker's database in the pooler (statement"
+        " mode allows no transaction, which registering a file needs), and add"
+        " pooler=transaction to the worker's database URL",
     ),
     # A URL parameter asyncpg's connect() does not take (libpq's sslrootcert...), a bad ssl
     # mode, a server without SSL for ssl=require, a bad server setting (22023 at connect).

@@ -1,15 +1,36 @@
 """Creating the one async engine (and pool) a worker shares, for PostgreSQL or SQLite."""
 
-from typing import Any
+from typing import Any, Final, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-__all__ = ["DEFAULT_SQLITE_URL", "create_engine", "normalise_database_url"]
+__all__ = [
+    "DEFAULT_SQLITE_URL",
+    "POOLER_PARAMETER",
+    "Pooler",
+    "create_engine",
+    "database_pooler",
+    "normalise_database_url",
+]
 
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./files.db"
 """The embedded default: a SQLite file next to the worker, no server needed."""
+
+Pooler = Literal["none", "transaction"]
+"""What sits between the worker and PostgreSQL: nothing (or a session-mode pooler), or a
+pooler that hands a server connection to a client for one transaction at a time (PgBouncer
+in transaction mode, RDS Proxy)."""
+
+POOLER_PARAMETER: Final = "pooler"
+"""The database URL's query parameter that names the `Pooler`: ``?pooler=transaction``.
+
+It travels with the one setting every tool already takes (the URL): the worker, the
+migrations and the apps' commands all read it, and it is never sent to the server.
+"""
+
+_POOLERS: Final = frozenset(get_args(Pooler))
 
 
 def normalise_database_url(url: str) -> str:
@@ -37,6 +58,24 @@ def normalise_database_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def database_pooler(url: str) -> Pooler:
+    """The `Pooler` a database URL names (``?pooler=transaction``); ``none`` without one.
+
+    Raises:
+        ValueError: The parameter names no known pooler (the message never quotes the URL).
+    """
+    value = make_url(url).query.get(POOLER_PARAMETER, "none")
+    if isinstance(value, tuple):
+        value = value[-1]
+    if value not in _POOLERS:
+        raise ValueError(
+            f"database URL: {POOLER_PARAMETER}={value!r} is not one of"
+            f" {', '.join(sorted(_POOLERS))} (transaction: PgBouncer in transaction mode,"
+            " RDS Proxy)"
+        )
+    return value  # type: ignore[return-value]  # checked against Pooler's values above
+
+
 def create_engine(
     url: str,
     *,
@@ -47,27 +86,51 @@ def create_engine(
 ) -> AsyncEngine:
     """Creates the worker's async engine; dispose it (``await engine.dispose()``) at shutdown.
 
-    PostgreSQL (asyncpg): a pool and a server-side statement timeout. No pre-ping (it would
-    double the round trips of every update): `SqlFileStatusRepository` detects a dead
-    connection when it is used, refreshes the pool and runs its idempotent statement again.
+    PostgreSQL (asyncpg): a pool and a statement timeout. No pre-ping (it would double the
+    round trips of every update): `SqlFileStatusRepository` detects a dead connection when it
+    is used, refreshes the pool and runs its idempotent statement again.
+
+    Behind a transaction-mode pooler (``?pooler=transaction`` in the URL, see `Pooler`), each
+    statement may run on another server connection, and the pooler refuses most startup
+    parameters. Then the engine sends none but ``application_name``, prepares every statement
+    unnamed (asyncpg sends no Sync between its Parse and its Bind/Execute, and SQLAlchemy's
+    statements run inside a transaction: both pin one server connection until the result, and
+    no named statement is left behind to be missing, or taken, on the next one), and enforces
+    the statement timeout on the client: asyncpg cancels a statement that runs longer (the
+    pooler forwards the cancel to the right server). Without a pooler the timeout is the server's
+    ``statement_timeout`` and statements are prepared once per connection (one round trip).
+
     SQLite (aiosqlite): write transactions start with ``BEGIN IMMEDIATE`` (no lock upgrades,
     no deadlock between two writers), WAL journal, foreign keys on, a busy timeout.
 
     Args:
         url: Database URL, e.g. ``postgresql+asyncpg://user@host/db`` or
-            ``sqlite+aiosqlite:///./files.db`` (plain ``postgresql://`` and ``sqlite://`` work).
+            ``sqlite+aiosqlite:///./files.db`` (plain ``postgresql://`` and ``sqlite://`` work),
+            optionally with ``?pooler=transaction`` (PostgreSQL).
         pool_size: Connections kept open (PostgreSQL).
         max_overflow: Extra connections under load (PostgreSQL).
-        statement_timeout_ms: Server-side statement timeout (PostgreSQL).
+        statement_timeout_ms: Statement timeout (PostgreSQL).
         **kwargs: Passed to `sqlalchemy.ext.asyncio.create_async_engine`.
+
+    Raises:
+        ValueError: The URL names an unknown pooler.
     """
-    url = normalise_database_url(url)
+    pooler = database_pooler(url)
+    url = normalise_database_url(
+        make_url(url)
+        .difference_update_query([POOLER_PARAMETER])
+        .render_as_string(hide_password=False)
+    )
     backend = make_url(url).get_backend_name()
     if backend == "postgresql":
         connect_args = kwargs.pop("connect_args", {})
+        if pooler == "transaction":
+            _pooled_connect_args(connect_args, statement_timeout_ms)
         connect_args.setdefault(
             "server_settings",
-            {
+            {"application_name": "workflow-file-status"}
+            if pooler == "transaction"
+            else {
                 "statement_timeout": str(statement_timeout_ms),
                 "application_name": "workflow-file-status",
             },
@@ -86,6 +149,23 @@ def create_engine(
         _configure_sqlite(engine)
         return engine
     return create_async_engine(url, **kwargs)
+
+
+def _pooled_connect_args(connect_args: dict[str, Any], statement_timeout_ms: int) -> None:
+    """The connect arguments (asyncpg's and SQLAlchemy's) for a transaction-mode pooler."""
+    # asyncpg: no statement cache, so every statement is unnamed; its Parse is followed by a
+    # Flush, not a Sync, so the pooler keeps the same server until Bind/Execute/Sync.
+    connect_args.setdefault("statement_cache_size", 0)
+    # SQLAlchemy's dialect: no cache of its own, and unnamed statements too ("" is the
+    # unnamed statement): it prepares inside its transaction, which pins the server.
+    connect_args.setdefault("prepared_statement_cache_size", 0)
+    connect_args.setdefault("prepared_statement_name_func", _unnamed)
+    # The statement timeout, enforced by the client (see create_engine).
+    connect_args.setdefault("command_timeout", statement_timeout_ms / 1000)
+
+
+def _unnamed() -> str:
+    return ""
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -4,6 +4,7 @@ from workflow_devstack.bench import endpoint_process, run_concurrently
 from workflow_devstack.history import activity_attempts
 from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
 from workflow_devstack.moto_process import MotoProcess, moto_command
+from workflow_devstack.pgbouncer import PgBouncer, pgbouncer_path
 from workflow_devstack.ports import LOOPBACK, free_port
 from workflow_devstack.postgres import PostgresDatabase, create_database, drop_database
 from workflow_devstack.proxy import TcpProxy
@@ -20,6 +21,7 @@ __all__ = [
     "LOOPBACK",
     "MotoProcess",
     "MotoServer",
+    "PgBouncer",
     "PostgresDatabase",
     "Route",
     "TcpProxy",
@@ -30,6 +32,7 @@ __all__ = [
     "free_port",
     "make_route",
     "moto_command",
+    "pgbouncer_path",
     "run_concurrently",
     "start_dev_server",
     "start_time_skipping_server",

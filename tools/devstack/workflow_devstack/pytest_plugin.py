@@ -5,12 +5,15 @@
   ``events_client`` and ``sqs_client``: aioboto3 clients on it.
 - ``postgres_database``: a database of its own for the session on the machine's PostgreSQL.
   Outside CI a missing server skips those tests with the reason; with ``CI`` set it fails them.
+- ``pgbouncer``: PgBouncer in transaction mode in front of that server (a pool of 3 server
+  connections, PgBouncer's defaults otherwise), for the session; ``start_pgbouncer`` starts
+  one with other settings. Without the binary: skipped outside CI, failed in CI.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import aioboto3
 import pytest
@@ -20,6 +23,7 @@ from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 
 from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
+from workflow_devstack.pgbouncer import PgBouncer, pgbouncer_path
 from workflow_devstack.postgres import PostgresDatabase, admin_url, create_database, drop_database
 from workflow_devstack.temporal import start_dev_server
 
@@ -92,3 +96,35 @@ async def postgres_database() -> AsyncIterator[PostgresDatabase]:
         yield database
     finally:
         await drop_database(database)
+
+
+StartPgBouncer = Callable[..., PgBouncer]
+"""``start_pgbouncer(**settings)``: a started `PgBouncer`, stopped after the test."""
+
+
+@pytest.fixture
+def start_pgbouncer() -> Iterator[StartPgBouncer]:
+    """Starts PgBouncers with the given `PgBouncer` settings; stops them after the test."""
+    if pgbouncer_path() is None:
+        message = "pgbouncer is not installed (tools/scripts/pgbouncer.sh installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}: required in CI", pytrace=False)
+        pytest.skip(message)
+    started: list[PgBouncer] = []
+
+    def start(**settings: object) -> PgBouncer:
+        bouncer = PgBouncer(**settings).start()  # type: ignore[arg-type]
+        started.append(bouncer)
+        return bouncer
+
+    try:
+        yield start
+    finally:
+        for bouncer in started:
+            bouncer.stop()
+
+
+@pytest.fixture
+def pgbouncer(start_pgbouncer: StartPgBouncer) -> PgBouncer:
+    """PgBouncer in transaction mode, 3 server connections, defaults otherwise."""
+    return start_pgbouncer(pool_mode="transaction", pool_size=3)
