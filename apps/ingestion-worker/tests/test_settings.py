@@ -127,6 +127,7 @@ def test_default_timeouts_start_workflows_exactly_as_before(
         ("INGESTION_LOG_LEVEL", "LOUD"),
         ("INGESTION_DATABASE_URL", "mysql://app:hunter2@db/files"),
         ("INGESTION_DATABASE_URL", "hunter2"),
+        ("INGESTION_DATABASE_URL", "postgresql://app:hunter2@db/files?pooler=session"),
     ],
 )
 def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
@@ -162,3 +163,12 @@ def test_effective_configuration_is_logged_without_the_password(
 
 
 FILE_ID = UUID("00000000-0000-4000-8000-000000000001")
+
+
+def test_a_pooled_database_url_is_accepted_and_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "postgresql+asyncpg://app:hunter2@pgbouncer:6432/files?pooler=transaction"
+    monkeypatch.setenv("INGESTION_DATABASE_URL", url)
+    settings = Settings(_env_file=None)
+    assert settings.shared_activities().database_url == url
+    assert "?pooler=transaction" in settings.describe()
+    assert "hunter2" not in settings.describe()

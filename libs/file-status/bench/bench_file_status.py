@@ -3,7 +3,8 @@
 Run with ``pnpm nx run workflow-file-status:bench``; writes the table to ``BENCHMARKS.md``.
 Rows: (1) UpdateFileStatusActivity through SqlFileStatusRepository (guard, version, history),
 (2) a raw asyncpg pool running the bare single-statement UPDATE (no history), (3) the naive
-SQLModel read-modify-write, (4) a new connection per update.
+SQLModel read-modify-write, (4) a new connection per update, (7) the activity path through
+PgBouncer in transaction mode (``?pooler=transaction``) against (1) direct, interleaved.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.testing import ActivityEnvironment
 from workflow_contracts import DEFAULT_TRANSITIONS, FileStatus, TemporalContext
-from workflow_devstack import create_database, drop_database, free_port, run_concurrently
+from workflow_devstack import (
+    PgBouncer,
+    create_database,
+    drop_database,
+    free_port,
+    pgbouncer_path,
+    run_concurrently,
+)
 from workflow_devstack.instrumentation import Instrumentation, measure, span_cost_us
 from workflow_file_status import (
     FileCreate,
@@ -59,14 +67,27 @@ async def main() -> None:
     parser.add_argument("--files", type=int, default=256)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the interleaved rows")
     parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
+    parser.add_argument(
+        "--pooler-pool-size", type=int, default=8, help="PgBouncer's server connections (7)"
+    )
     args = parser.parse_args()
     database = await create_database(prefix="wsa_bench")
     instr = Instrumentation(prometheus_runtime(f"127.0.0.1:{free_port()}"))
     rows: list[tuple[str, int, float, str]] = []
+    bouncer = PgBouncer(pool_size=args.pooler_pool_size).start() if pgbouncer_path() else None
     try:
         await asyncio.to_thread(upgrade, database.dsn)
         engine = create_engine(database.sqlalchemy_url, pool_size=32, max_overflow=0)
         repo = SqlFileStatusRepository(engine)
+        pooled_engine = (
+            create_engine(
+                bouncer.through(database.sqlalchemy_url) + "?pooler=transaction",
+                pool_size=32,
+                max_overflow=0,
+            )
+            if bouncer
+            else None
+        )
         files = [
             (await repo.register_file(FileCreate(name=f"f{i}", uri=f"/f{i}"))).id
             for i in range(args.files)
@@ -132,6 +153,12 @@ async def main() -> None:
                     f"(1)/(2) = {act_rate / raw_rate:.2f}",
                 )
             )
+            if pooled_engine is not None:
+                rows.extend(
+                    await _pooler_rows(
+                        n, concurrency, target, repo, SqlFileStatusRepository(pooled_engine)
+                    )
+                )
             # Instrumentation off, metrics, metrics + traces, interleaved (alternating order);
             # each run on executions of its own.
             modes = ("off", "metrics", "metrics+traces")
@@ -226,9 +253,13 @@ async def main() -> None:
         rows.append(("(4) new connection per update", 32, conn_rate, ""))
         await pool.close()
         await engine.dispose()
+        if pooled_engine is not None:
+            await pooled_engine.dispose()
         span_us = span_cost_us(instr)
     finally:
         instr.shutdown()
+        if bouncer is not None:
+            bouncer.stop()
         await drop_database(database)
 
     lines = [
@@ -256,6 +287,14 @@ async def main() -> None:
         "",
         f"Round trips per activity update (queries the driver sent): {round_trips}",
         "",
+        "(7) goes through PgBouncer 1.18 in transaction mode with"
+        f" {args.pooler_pool_size} server connections for the 32 of the worker's pool; the"
+        " worker's URL has `?pooler=transaction`, so each update prepares its statement unnamed"
+        " (two protocol round trips: Parse/Describe, then Bind/Execute) through one more hop."
+        " (1'') is (1) direct, interleaved with (7) on fresh executions, best of three."
+        if bouncer
+        else "(7) not measured: pgbouncer is not installed (tools/scripts/pgbouncer.sh).",
+        "",
         f"One bare SDK span in this process, same run (started with five attributes, ended,"
         f" batched and exported to the discarding exporter): {span_us:.0f} us CPU: the floor of"
         " what tracing adds to a traced update.",
@@ -264,6 +303,42 @@ async def main() -> None:
     text = "\n".join(lines)
     print(text)
     args.output.write_text(text)
+
+
+async def _pooler_rows(
+    n: int,
+    concurrency: int,
+    target: Any,
+    direct: SqlFileStatusRepository,
+    pooled: SqlFileStatusRepository,
+) -> list[tuple[str, int, float, str]]:
+    """(1'') direct and (7) through the pooler, interleaved, fresh executions every run."""
+    activities = {
+        "direct": UpdateFileStatusActivity(direct),
+        "pooled": UpdateFileStatusActivity(pooled),
+    }
+    best = {"direct": 0.0, "pooled": 0.0}
+    for round_ in range(3):
+        for k, path in enumerate(("direct", "pooled") if round_ % 2 == 0 else ("pooled", "direct")):
+            tag = 3_000_000_000 + concurrency * 100_000_000 + (round_ * 2 + k) * 10**6
+            envs = [activity_env(tag + i) for i in range(n)]
+
+            async def update(
+                i: int, envs: list[ActivityEnvironment] = envs, path: str = path
+            ) -> None:
+                f, status = target(i)
+                await envs[i].run(activities[path].run, f, status)
+
+            best[path] = max(best[path], await run_concurrently(n, concurrency, update))
+    return [
+        ("(1'') = (1) direct, interleaved with (7)", concurrency, best["direct"], ""),
+        (
+            "(7) = (1) through PgBouncer, transaction mode",
+            concurrency,
+            best["pooled"],
+            f"(7)/(1'') = {best['pooled'] / best['direct']:.2f}",
+        ),
+    ]
 
 
 async def _align(pool: asyncpg.Pool, files: list[uuid.UUID], state: dict[uuid.UUID, int]) -> None:

@@ -228,3 +228,31 @@ def test_an_unknown_pooler_is_refused_without_quoting_the_url() -> None:
         create_engine("postgresql://u:secret@h/db?pooler=sometimes")
     assert "sometimes" in str(info.value)
     assert "secret" not in str(info.value)
+
+
+async def test_a_session_mode_pooler_works_with_the_same_setting(
+    start_pgbouncer: StartPgBouncer, database: PostgresDatabase
+) -> None:
+    bouncer = start_pgbouncer(pool_mode="session", pool_size=2)
+    engine = create_engine(pooled_url(bouncer, database), pool_size=2)
+    repo = SqlFileStatusRepository(engine)
+    try:
+        file = await repo.register_file(FileCreate(name="se.csv", uri="/se.csv"))
+        change = await repo.change_status(file.id, S.PROCESSING, ctx("se"), DEFAULT_TRANSITIONS)
+        assert change.changed and change.version == 2
+    finally:
+        await engine.dispose()
+
+
+async def test_a_statement_mode_pooler_is_an_operator_error_naming_the_pool_mode(
+    start_pgbouncer: StartPgBouncer, database: PostgresDatabase
+) -> None:
+    bouncer = start_pgbouncer(pool_mode="statement", pool_size=2)
+    engine = create_engine(pooled_url(bouncer, database), pool_size=1)
+    try:
+        with pytest.raises(DatabaseAccessDeniedError) as info:
+            await SqlFileStatusRepository(engine).register_file(FileCreate(name="st", uri="/st"))
+        assert "pool_mode = transaction" in info.value.message
+        assert not info.value.non_retryable
+    finally:
+        await engine.dispose()

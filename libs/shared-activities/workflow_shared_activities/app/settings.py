@@ -22,6 +22,7 @@ from pydantic import Field, field_validator
 from sqlalchemy.engine import make_url
 from workflow_contracts import ActivityMode, StageTimeouts
 from workflow_file_status import DEFAULT_SQLITE_URL
+from workflow_file_status.engine import database_pooler
 
 from workflow_shared_activities.config import SharedActivitiesConfig
 
@@ -177,6 +178,7 @@ class AppSettings(BaseSettings):
                 f"unsupported database {backend!r}: PostgreSQL (postgresql+asyncpg://) or "
                 "SQLite (sqlite+aiosqlite://)"
             )
+        database_pooler(value)  # ?pooler=...: refused at start, not at the first call
         return value
 
     @field_validator(
