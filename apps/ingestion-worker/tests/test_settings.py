@@ -162,3 +162,25 @@ def test_effective_configuration_is_logged_without_the_password(
 
 
 FILE_ID = UUID("00000000-0000-4000-8000-000000000001")
+
+
+def test_health_endpoints_are_off_by_default_and_set_by_their_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = Settings(_env_file=None)
+    assert settings.health_port is None and settings.health_host == "127.0.0.1"
+    assert settings.health_check_timeout_seconds == 2.0
+    assert settings.effective_config()["health"] == "off"
+
+    monkeypatch.setenv("INGESTION_HEALTH_PORT", "8081")
+    monkeypatch.setenv("INGESTION_HEALTH_HOST", "0.0.0.0")
+    monkeypatch.setenv("INGESTION_HEALTH_CHECK_TIMEOUT_SECONDS", "0.5")
+    settings = Settings(_env_file=None)
+    assert settings.effective_config()["health"] == "0.0.0.0:8081"
+    assert "health=0.0.0.0:8081 health_check_timeout_seconds=0.5" in settings.describe()
+
+    for name, value in [("HEALTH_PORT", "70000"), ("HEALTH_CHECK_TIMEOUT_SECONDS", "0")]:
+        monkeypatch.setenv(f"INGESTION_{name}", value)
+        with pytest.raises(ValidationError):
+            Settings(_env_file=None)
+        monkeypatch.delenv(f"INGESTION_{name}")
