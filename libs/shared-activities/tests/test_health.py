@@ -129,9 +129,8 @@ async def test_the_helper_serves_a_plugin_workers_health_until_it_has_stopped(
             TwoStepWorkflow.run, 3.0, id=f"health-{uuid.uuid4()}", task_queue=task_queue
         )
         await asyncio.wait_for(workflows.STARTED.wait(), 15)
-        os.kill(os.getpid(), signal.SIGTERM)
-        await asyncio.sleep(0)  # the loop runs the signal handler
-        status, body = await readyz(http, url)
+        os.kill(os.getpid(), signal.SIGTERM)  # the real signal, handled by run_until_signalled
+        status, body = await wait_for_readiness(http, url, lambda s, b: s == 503, seconds=2)
         assert status == 503
         assert body["checks"]["worker"] == {"status": "fail", "reason": "shutting down"}
         assert workflows.FINISHED == []  # the graceful shutdown is still waiting for it
