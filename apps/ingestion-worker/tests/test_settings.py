@@ -172,3 +172,25 @@ def test_a_pooled_database_url_is_accepted_and_shown(monkeypatch: pytest.MonkeyP
     assert settings.shared_activities().database_url == url
     assert "?pooler=transaction" in settings.describe()
     assert "hunter2" not in settings.describe()
+
+
+def test_health_endpoints_are_off_by_default_and_set_by_their_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = Settings(_env_file=None)
+    assert settings.health_port is None and settings.health_host == "127.0.0.1"
+    assert settings.health_check_timeout_seconds == 2.0
+    assert settings.effective_config()["health"] == "off"
+
+    monkeypatch.setenv("INGESTION_HEALTH_PORT", "8081")
+    monkeypatch.setenv("INGESTION_HEALTH_HOST", "0.0.0.0")
+    monkeypatch.setenv("INGESTION_HEALTH_CHECK_TIMEOUT_SECONDS", "0.5")
+    settings = Settings(_env_file=None)
+    assert settings.effective_config()["health"] == "0.0.0.0:8081"
+    assert "health=0.0.0.0:8081 health_check_timeout_seconds=0.5" in settings.describe()
+
+    for name, value in [("HEALTH_PORT", "70000"), ("HEALTH_CHECK_TIMEOUT_SECONDS", "0")]:
+        monkeypatch.setenv(f"INGESTION_{name}", value)
+        with pytest.raises(ValidationError):
+            Settings(_env_file=None)
+        monkeypatch.delenv(f"INGESTION_{name}")

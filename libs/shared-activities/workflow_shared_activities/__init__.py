@@ -24,6 +24,7 @@ from workflow_shared_activities.calls import (
     set_file_status,
 )
 from workflow_shared_activities.config import SharedActivitiesConfig
+from workflow_shared_activities.health import HealthServer, serve_health
 from workflow_shared_activities.plugin import (
     SharedActivitiesPlugin,
     SharedResources,
@@ -58,6 +59,8 @@ __all__ = [
     *_notifications_all,
     # shared-activity-generator: exports
     "SharedActivitiesConfig",
+    "HealthServer",
+    "serve_health",
     "SharedActivitiesPlugin",
     "SharedResources",
     "compose_data_converter",

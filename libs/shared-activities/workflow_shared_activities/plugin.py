@@ -6,9 +6,10 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.contrib.pydantic import PydanticPayloadConverter
 from temporalio.converter import DataConverter, DefaultPayloadConverter
@@ -43,6 +44,9 @@ from workflow_file_status import (
 from workflow_shared_activities.activity_packages import ActivityPackages
 from workflow_shared_activities.config import SharedActivitiesConfig
 
+if TYPE_CHECKING:
+    from types_aiobotocore_events import EventBridgeClient
+
 __all__ = [
     "SharedActivitiesPlugin",
     "SharedResources",
@@ -65,6 +69,8 @@ class SharedResources:
         """Starts empty."""
         self._publisher: BatchingPublisher | DirectPublisher | None = None
         self._repository: SqlFileStatusRepository | None = None
+        # Kept for the readiness probes only; activities go through the publisher.
+        self._events: tuple[EventBridgeClient, str] | None = None
         self._opened = asyncio.Event()
         self.packages = ActivityPackages()
         """The clients of the per-activity packages (`ActivityPackages`)."""
@@ -72,6 +78,31 @@ class SharedResources:
     async def wait_until_open(self) -> None:
         """Waits until the worker has started and opened its clients."""
         await self._opened.wait()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the worker's clients are open (the worker has started and not stopped)."""
+        return self._opened.is_set()
+
+    async def probe_database(self) -> None:
+        """Runs ``SELECT 1`` on a connection of the worker's pool (a readiness probe).
+
+        Raises the driver's error (`RuntimeError` when the worker is not running); the caller
+        bounds the wait (a pool exhausted by activities makes the probe wait as they do).
+        """
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def probe_event_bus(self) -> None:
+        """``DescribeEventBus`` of the worker's bus on its events client (a readiness probe).
+
+        Raises botocore's error (``ResourceNotFoundException``: no such bus) or `RuntimeError`
+        when the worker is not running. Needs ``events:DescribeEventBus`` on the bus.
+        """
+        if self._events is None:
+            raise RuntimeError("the worker is not running: shared resources are closed")
+        client, bus_name = self._events
+        await client.describe_event_bus(Name=bus_name)
 
     @property
     def repository(self) -> SqlFileStatusRepository:
@@ -160,6 +191,7 @@ class SharedResources:
                     else DirectPublisher(sender)
                 )
                 self._publisher = publisher
+                self._events = (client, config.event_bus_name)
                 self._repository = SqlFileStatusRepository(
                     engine, operator_retry_delay=config.operator_retry_delay
                 )
@@ -170,6 +202,7 @@ class SharedResources:
                 finally:
                     self._opened.clear()
                     self._publisher = None
+                    self._events = None
                     self._repository = None
                     await publisher.aclose()
         finally:

@@ -135,6 +135,19 @@ class AppSettings(BaseSettings):
         "http://<metrics_host>:<port>/metrics; unset: no metrics endpoint.",
     )
     metrics_host: str = Field(default="127.0.0.1", description="Address the metrics listen on.")
+    health_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Serve /healthz and /readyz at http://<health_host>:<port> (0: a free "
+        "port, logged); unset: no health endpoints.",
+    )
+    health_host: str = Field(
+        default="127.0.0.1", description="Address the health endpoints listen on."
+    )
+    health_check_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="Limit of each readiness check (Temporal, database, bus)."
+    )
     tracing: bool = Field(
         default=False,
         description="Trace workflows, activities and events (Temporal's OpenTelemetryPlugin).",
@@ -276,6 +289,10 @@ class AppSettings(BaseSettings):
             "metrics": f"{self.metrics_host}:{self.metrics_port}"
             if self.metrics_port is not None
             else "off",
+            "health": f"{self.health_host}:{self.health_port}"
+            if self.health_port is not None
+            else "off",
+            "health_check_timeout_seconds": self.health_check_timeout_seconds,
             "tracing": self.tracing,
         }
 

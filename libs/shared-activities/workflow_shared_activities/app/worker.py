@@ -26,6 +26,7 @@ from workflow_shared_activities.app.observability import (
     metrics_runtime,
 )
 from workflow_shared_activities.app.settings import AppSettings
+from workflow_shared_activities.health import serve_health
 from workflow_shared_activities.plugin import SharedActivitiesPlugin, SharedResources
 from workflow_shared_activities.runtime import connect_client, run_worker_until_stopped
 
@@ -118,13 +119,40 @@ class WorkerApp(Generic[S]):
         """Runs the worker (and the companion) until SIGINT/SIGTERM or ``stop``.
 
         Logs the effective configuration first, and "ready" once the worker's clients are
-        open (after the shared activities' own "ready" line).
+        open (after the shared activities' own "ready" line). With ``health_port`` set, the
+        health endpoints serve from before the worker starts until after it has stopped;
+        readiness turns off as soon as ``stop`` is set (SIGINT/SIGTERM set it).
         """
         stop = stop or asyncio.Event()
         self.log_effective_config(settings)
         client = await self.connect(settings, metrics_runtime(settings))
         plugin = self.build_plugin(settings)
         worker = self.build_worker(client, settings, plugin)
+        async with self._health(settings, worker, plugin, stop):
+            await self._serve(client, settings, worker, plugin, stop)
+
+    def _health(
+        self, settings: S, worker: Worker, plugin: SharedActivitiesPlugin, stop: asyncio.Event
+    ) -> contextlib.AbstractAsyncContextManager[object]:
+        if settings.health_port is None:
+            return contextlib.nullcontext()
+        return serve_health(
+            worker,
+            plugin,
+            port=settings.health_port,
+            host=settings.health_host,
+            check_timeout=timedelta(seconds=settings.health_check_timeout_seconds),
+            stop=stop,
+        )
+
+    async def _serve(
+        self,
+        client: Client,
+        settings: S,
+        worker: Worker,
+        plugin: SharedActivitiesPlugin,
+        stop: asyncio.Event,
+    ) -> None:
         running = asyncio.create_task(self._run(client, settings, worker, stop))
         opened = asyncio.create_task(plugin.resources_for(worker).wait_until_open())
         try:
