@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowFailureError
+from temporalio.common import Priority
 from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -22,7 +24,7 @@ from workflow_contracts import (
     ActivityMode,
 )
 
-from tests.workflows_calls import FakeShared, StageCallsWorkflow, work
+from tests.workflows_calls import TENANT_PRIORITY, FakeShared, StageCallsWorkflow, work
 
 MODES = [pytest.param(m, id=m.value) for m in ActivityMode]
 
@@ -158,3 +160,39 @@ async def test_work_failing_in_workflow_code_fails_the_file_with_its_event(
     result, calls = await run(temporal_env, stage, mode, variant="raise")
     assert kinds(calls) == ["PROCESSING", "FAILED", "event:failed"]
     assert result["status"] == "FAILED" and result["error_type"] == "OwnStep"
+
+
+async def test_a_stage_s_priority_is_on_every_activity_it_schedules(
+    temporal_env: WorkflowEnvironment, stage: tuple[FakeShared, str]
+) -> None:
+    fake, _ = stage
+    result, calls = await run(temporal_env, stage, ActivityMode.REGULAR, variant="priority")
+    assert result["status"] == "COMPLETED"
+    assert kinds(calls) == ["PROCESSING", "COMPLETED", "event:done"]
+    # What each activity ran with, as the activity sees it...
+    assert [fake.priorities[activity_id] for _, activity_id, _, _ in calls] == [TENANT_PRIORITY] * 3
+    # ...and what the server recorded when the stage scheduled it.
+    handle = temporal_env.client.get_workflow_handle(f"calls-{result['value']['read']}")
+    scheduled = {
+        e.activity_task_scheduled_event_attributes.activity_type.name: (
+            e.activity_task_scheduled_event_attributes.priority
+        )
+        for e in (await handle.fetch_history()).events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    }
+    for name in (UPDATE_FILE_STATUS_ACTIVITY, SEND_EVENT_ACTIVITY):
+        recorded = scheduled[name]
+        assert (recorded.priority_key, recorded.fairness_key, recorded.fairness_weight) == (
+            2,
+            "tenant-a",
+            1.5,
+        )
+
+
+async def test_without_a_priority_the_stage_schedules_the_default(
+    temporal_env: WorkflowEnvironment, stage: tuple[FakeShared, str]
+) -> None:
+    fake, _ = stage
+    result, calls = await run(temporal_env, stage, ActivityMode.REGULAR)
+    assert result["status"] == "COMPLETED"
+    assert {fake.priorities[activity_id] for _, activity_id, _, _ in calls} == {Priority.default}

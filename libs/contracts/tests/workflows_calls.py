@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import activity, workflow
+from temporalio.common import Priority
 from temporalio.exceptions import ApplicationError
 from workflow_contracts import (
     SEND_EVENT_ACTIVITY,
@@ -27,6 +28,7 @@ from workflow_contracts import (
 )
 
 WORK = "contracts_test.work"
+TENANT_PRIORITY = Priority(priority_key=2, fairness_key="tenant-a", fairness_weight=1.5)
 
 
 @dataclass
@@ -36,10 +38,13 @@ class FakeShared:
     status: dict[str, str] = field(default_factory=dict)
     refuse: dict[str, str] = field(default_factory=dict)
     calls: list[tuple[str, str, tuple[Any, ...], bool]] = field(default_factory=list)
+    priorities: dict[str, Priority] = field(default_factory=dict)
+    """The priority each activity id ran with, as its ``activity.info()`` showed it."""
 
     @activity.defn(name=UPDATE_FILE_STATUS_ACTIVITY)
     async def update(self, file_id: str, status: str) -> StatusChange:
         info = activity.info()
+        self.priorities[info.activity_id] = info.priority
         self.calls.append((info.activity_type, info.activity_id, (status,), info.is_local))
         previous = self.status[file_id]
         if self.refuse.get(file_id) == status:
@@ -56,6 +61,7 @@ class FakeShared:
         info = activity.info()
         # LOCAL mode passes the workflow's time; REGULAR leaves it to the activity.
         assert (time is not None) is info.is_local
+        self.priorities[info.activity_id] = info.priority
         self.calls.append((info.activity_type, info.activity_id, (event_type, data), info.is_local))
         return EventReceipt(f"event-{info.activity_id}", source, event_type, datetime.now(UTC))
 
@@ -88,6 +94,7 @@ class StageCallsWorkflow:
                 {**value, "blob": "x" * 300_000} if variant == "huge" else dict(value)
             ),
             mode=mode,
+            priority=TENANT_PRIORITY if variant == "priority" else None,
         )
         return {
             "status": stage.status.value,

@@ -13,6 +13,12 @@ through the server; `ActivityMode.LOCAL` runs it on the workflow's own worker, i
 workflow task (that worker must have the activities, i.e. the `SharedActivitiesPlugin`).
 Both modes keep the same guarantees: one event id and one status change per call, across
 retries and replays (see `call_activity`).
+
+Every helper also takes ``priority`` (Temporal's `Priority`: a priority key, and a fairness
+key and weight), given to every regular activity it schedules, so a module can mark its
+work, or key it by tenant, on a shared task queue. Local activities are not queued by the
+server: there it does not apply (the workflow's own priority orders its workflow tasks).
+Without it, the commands are exactly those of earlier versions.
 """
 
 import asyncio
@@ -23,7 +29,7 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import Priority, RetryPolicy
 from temporalio.exceptions import (
     ActivityError,
     ApplicationError,
@@ -134,6 +140,7 @@ async def call_activity(
     retry_policy: RetryPolicy = DEFAULT_RETRY,
     local_retry_threshold: timedelta = LOCAL_RETRY_THRESHOLD,
     heartbeat_timeout: timedelta | None = None,
+    priority: Priority | None = None,
 ) -> T:
     """Runs an activity by name from a workflow, as a regular or a local activity.
 
@@ -159,6 +166,8 @@ async def call_activity(
         heartbeat_timeout: Regular only: an attempt whose worker stops heartbeating for this
             long (a killed worker) is retried at once instead of after its whole
             ``start_to_close_timeout``.
+        priority: Regular only: the activity's priority and fairness on its task queue
+            (None: Temporal's default, the workflow's own).
 
     Raises:
         ActivityError: The activity failed for good (its cause is the activity's error).
@@ -196,6 +205,7 @@ async def call_activity(
             schedule_to_close_timeout=schedule_to_close_timeout,
             heartbeat_timeout=heartbeat_timeout,
             retry_policy=retry_policy,
+            priority=priority or Priority.default,
         )
     return result
 
@@ -208,6 +218,7 @@ async def set_file_status(
     start_to_close_timeout: timedelta | None = None,
     schedule_to_close_timeout: timedelta | None = None,
     retry_policy: RetryPolicy = DEFAULT_RETRY,
+    priority: Priority | None = None,
 ) -> StatusChange:
     """Runs ``shared.update_file_status`` (`UpdateFileStatusActivity`) from a workflow."""
     return await call_activity(
@@ -219,6 +230,7 @@ async def set_file_status(
         start_to_close_timeout=start_to_close_timeout,
         schedule_to_close_timeout=schedule_to_close_timeout,
         retry_policy=retry_policy,
+        priority=priority,
     )
 
 
@@ -231,6 +243,7 @@ async def send_event(
     start_to_close_timeout: timedelta | None = None,
     schedule_to_close_timeout: timedelta | None = None,
     retry_policy: RetryPolicy = DEFAULT_RETRY,
+    priority: Priority | None = None,
 ) -> EventReceipt:
     """Runs ``shared.send_event`` (`SendEventActivity`) from a workflow.
 
@@ -247,6 +260,7 @@ async def send_event(
         start_to_close_timeout=start_to_close_timeout,
         schedule_to_close_timeout=schedule_to_close_timeout,
         retry_policy=retry_policy,
+        priority=priority,
     )
 
 
@@ -289,6 +303,7 @@ async def run_file_stage(
     event_data: Callable[[T], dict[str, Any]],
     mode: ActivityMode = ActivityMode.REGULAR,
     timeouts: StageTimeouts | None = None,
+    priority: Priority | None = None,
 ) -> FileStageResult[T]:
     """One processing stage of a file, the way every module does it; it always sends its event.
 
@@ -305,7 +320,9 @@ async def run_file_stage(
     stage sends ``failed_event`` with that error and re-raises it.
 
     ``mode`` applies to the stage's status changes and events (a whole stage runs in one
-    mode), and so do ``timeouts``; ``work`` runs however it calls its own activity.
+    mode), and so do ``timeouts`` and ``priority`` (regular mode: every status change and
+    event the stage schedules carries it); ``work`` runs however it calls its own activity
+    (pass it the same priority).
 
     Raises:
         FileAlreadyProcessingError: Another execution is processing the file.
@@ -315,6 +332,8 @@ async def run_file_stage(
     if timeouts is not None:
         opts["start_to_close_timeout"] = timeouts.start_to_close
         opts["schedule_to_close_timeout"] = timeouts.schedule_to_close
+    if priority is not None:
+        opts["priority"] = priority
     info = workflow.info()
     context = TemporalContext(
         info.workflow_id, info.run_id, None, 1, info.workflow_type, info.namespace
