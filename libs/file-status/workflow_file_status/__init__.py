@@ -2,10 +2,13 @@
 
 The worker creates one engine (`create_engine`), builds `SqlFileStatusRepository` on it and
 registers ``UpdateFileStatusActivity(repository).run``. The schema comes from the Alembic
-migrations (`workflow_file_status.migrate`).
+migrations (`workflow_file_status.migrate`), run as the schema owner; the worker's role needs
+only the grants of ``python -m workflow_file_status.migrate grant ROLE``. A failed migration
+raises `MigrationError` (one line naming the fix).
 """
 
 from workflow_file_status._migrate import downgrade, upgrade
+from workflow_file_status._migration_errors import MigrationError, MigrationFailure
 from workflow_file_status._repository import FileStatusRepository
 from workflow_file_status.activity import UpdateFileStatusActivity
 from workflow_file_status.engine import DEFAULT_SQLITE_URL, create_engine, normalise_database_url
@@ -25,6 +28,8 @@ __all__ = [
     "FileRead",
     "FileRecord",
     "FileStatusRepository",
+    "MigrationError",
+    "MigrationFailure",
     "SqlFileStatusRepository",
     "StatusHistoryRead",
     "StatusHistoryRecord",

@@ -29,7 +29,8 @@ class SharedActivitiesConfig:
         batch_max_wait: Longest an event waits for its batch to fill.
         transitions: The file lifecycle.
         migrate: Run the schema migrations when the worker starts (handy for SQLite and demos;
-            in production run ``workflow_file_status.migrate`` as a deploy step).
+            in production run ``workflow_file_status.migrate`` as a deploy step, as the schema
+            owner, and give the worker's role only the grants of its ``grant`` command).
         operator_retry_delay: Delay before retrying what an operator must fix (a missing
             bus, a permission, a schema not migrated, a read-only database).
         database_pool_size: Connections the worker's engine keeps open (PostgreSQL).

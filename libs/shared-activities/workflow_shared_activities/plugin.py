@@ -159,6 +159,8 @@ class SharedResources:
 
         Raises:
             RuntimeError: These resources are already open (one worker run at a time).
+            MigrationError: ``config.migrate`` is on and the migration failed (e.g. a role
+                that may not change the schema): one line that names the fix.
         """
         if self._opened.is_set():
             raise RuntimeError("these shared resources are already open for a running worker")

@@ -10,7 +10,9 @@ from workflow_devstack import (
     MotoServer,
     PostgresDatabase,
     create_database,
+    create_role,
     drop_database,
+    drop_role,
     free_port,
     temporal_cli_path,
     temporal_test_server_path,
@@ -70,6 +72,38 @@ async def test_create_and_drop_database(postgres_database: PostgresDatabase) -> 
     await drop_database(extra)
     with pytest.raises(asyncpg.InvalidCatalogNameError):
         await asyncpg.connect(extra.dsn)
+
+
+async def test_throw_away_role_logs_in_without_privileges_and_is_dropped(
+    postgres_database: PostgresDatabase,
+) -> None:
+    role = await create_role(prefix='wsa devstack "q"')  # quoted wherever it is used
+    try:
+        conn = await asyncpg.connect(role.dsn(postgres_database, password="ignored"))
+        try:
+            assert await conn.fetchval("select current_user") == role.name
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await conn.execute("create table t (x int)")
+        finally:
+            await conn.close()
+        admin = await asyncpg.connect(postgres_database.dsn)
+        try:
+            await admin.execute("create table granted (x int)")
+            quoted = '"' + role.name.replace('"', '""') + '"'
+            await admin.execute(f"grant select on granted to {quoted}")
+        finally:
+            await admin.close()
+        assert role.sqlalchemy_url(postgres_database).startswith("postgresql+asyncpg://")
+    finally:
+        await drop_role(role, [postgres_database])  # revokes the grant first
+    admin = await asyncpg.connect(postgres_database.dsn)
+    try:
+        assert not await admin.fetchval(
+            "select count(*) from pg_roles where rolname = $1", role.name
+        )
+        await admin.execute("drop table granted")
+    finally:
+        await admin.close()
 
 
 async def test_time_skipping_server_skips_a_long_timer() -> None:

@@ -6,7 +6,14 @@ from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
 from workflow_devstack.moto_process import MotoProcess, moto_command
 from workflow_devstack.pgbouncer import PgBouncer, pgbouncer_path
 from workflow_devstack.ports import LOOPBACK, free_port
-from workflow_devstack.postgres import PostgresDatabase, create_database, drop_database
+from workflow_devstack.postgres import (
+    PostgresDatabase,
+    PostgresRole,
+    create_database,
+    create_role,
+    drop_database,
+    drop_role,
+)
 from workflow_devstack.proxy import TcpProxy
 from workflow_devstack.routes import Route, make_route
 from workflow_devstack.temporal import (
@@ -23,11 +30,14 @@ __all__ = [
     "MotoServer",
     "PgBouncer",
     "PostgresDatabase",
+    "PostgresRole",
     "Route",
     "TcpProxy",
     "activity_attempts",
     "create_database",
+    "create_role",
     "drop_database",
+    "drop_role",
     "endpoint_process",
     "free_port",
     "make_route",

@@ -4,6 +4,7 @@
 - ``moto_server``: moto's server mode on loopback, with dummy AWS credentials in the environment;
   ``events_client`` and ``sqs_client``: aioboto3 clients on it.
 - ``postgres_database``: a database of its own for the session on the machine's PostgreSQL.
+- ``postgres_role``: a throw-away login role for one test, dropped after it (even on failure).
   Outside CI a missing server skips those tests with the reason; with ``CI`` set it fails them.
 - ``pgbouncer``: PgBouncer in transaction mode in front of that server (a pool of 3 server
   connections, PgBouncer's defaults otherwise), for the session; ``start_pgbouncer`` starts
@@ -24,7 +25,15 @@ from types_aiobotocore_sqs import SQSClient
 
 from workflow_devstack.moto import FAKE_AWS_ENV, MotoServer
 from workflow_devstack.pgbouncer import PgBouncer, pgbouncer_path
-from workflow_devstack.postgres import PostgresDatabase, admin_url, create_database, drop_database
+from workflow_devstack.postgres import (
+    PostgresDatabase,
+    PostgresRole,
+    admin_url,
+    create_database,
+    create_role,
+    drop_database,
+    drop_role,
+)
 from workflow_devstack.temporal import start_dev_server
 
 
@@ -128,3 +137,17 @@ def start_pgbouncer() -> Iterator[StartPgBouncer]:
 def pgbouncer(start_pgbouncer: StartPgBouncer) -> PgBouncer:
     """PgBouncer in transaction mode, 3 server connections, defaults otherwise."""
     return start_pgbouncer(pool_mode="transaction", pool_size=3)
+
+
+@pytest_asyncio.fixture
+async def postgres_role(postgres_database: PostgresDatabase) -> AsyncIterator[PostgresRole]:
+    """A login role of its own for one test, without any privilege; dropped after the test.
+
+    What it was granted in ``postgres_database`` is revoked first; a test that grants it
+    something in another database drops that database (or revokes) itself.
+    """
+    role = await create_role()
+    try:
+        yield role
+    finally:
+        await drop_role(role, [postgres_database])

@@ -1,7 +1,9 @@
 """The command line every worker app shares: ``run``, ``start``, ``status``, plus its own commands.
 
 Exit codes (`ExitCode`): 0 success; 1 a file ended FAILED; 2 bad usage or configuration (or
-an unknown file); 3 a service (Temporal, the database) could not be reached.
+an unknown file); 3 a service (Temporal, the database) could not be reached; 4 the schema
+migration (``*_MIGRATE``) was refused for lack of privilege (migrate as the schema owner);
+5 the schema migration failed otherwise. A failed migration prints its one line, no traceback.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from workflow_contracts import ErrorType, FileStatus
+from workflow_file_status import MigrationError, MigrationFailure
 
 from workflow_shared_activities.app.files import format_status, open_repository, status_document
 from workflow_shared_activities.app.settings import AppSettings
@@ -60,6 +63,17 @@ class ExitCode(IntEnum):
     FAILED = 1
     USAGE = 2
     UNAVAILABLE = 3
+    PERMISSION_DENIED = 4
+    MIGRATION_FAILED = 5
+
+
+# The same codes as ``python -m workflow_file_status.migrate``.
+_MIGRATION_EXIT = {
+    MigrationFailure.PERMISSION_DENIED: ExitCode.PERMISSION_DENIED,
+    MigrationFailure.CANNOT_CONNECT: ExitCode.UNAVAILABLE,
+    MigrationFailure.BAD_URL: ExitCode.USAGE,
+    MigrationFailure.FAILED: ExitCode.MIGRATION_FAILED,
+}
 
 
 class UsageError(Exception):
@@ -225,7 +239,8 @@ def run_cli(
     parser = argparse.ArgumentParser(
         prog=app.name,
         description=f"{app.description} Exit codes: 0 ok, 1 a file ended FAILED, "
-        "2 usage, 3 a service unreachable. Configured by environment variables "
+        "2 usage, 3 a service unreachable, 4 migration refused for lack of privilege, "
+        "5 migration failed. Configured by environment variables "
         f"({app.settings_type.model_config.get('env_prefix', '')}*).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -265,6 +280,8 @@ def _execute(app: WorkerApp[S], args: argparse.Namespace, command: Command[Any])
         return _fail(ExitCode.USAGE, f"invalid configuration: {problems}", app, log=False)
     except UsageError as err:
         return _fail(ExitCode.USAGE, _scrub(str(err), settings), app)
+    except MigrationError as err:  # its one line names the fix (no driver text, no URL)
+        return _fail(_MIGRATION_EXIT[err.failure], _scrub(err.message, settings), app)
     except sqlalchemy.exc.ArgumentError as err:
         return _fail(ExitCode.USAGE, f"bad database URL ({type(err).__name__})", app)
     except ApplicationError as err:
