@@ -31,9 +31,8 @@ URL_FIX = (
 
 POOLER_FIX = (
     "The worker reaches PostgreSQL through a transaction-mode connection pooler (PgBouncer,"
-    " RDS Proxy): add pooler=transaction to the worker's database URL"
-    " (postgresql+asyncpg://user@pooler:6432/db?pooler=transaction), which sends the pooler no"
-    " startup parameter it refuses and no named prepared statement"
+    " RDS Proxy): add ?pooler=transaction to the worker's database URL, which then sends the"
+    " pooler no startup parameter it refuses and no named prepared statement"
 )
 """How an operator fixes a worker that does not know it is behind a pooler (ends the message)."""
 
@@ -79,7 +78,8 @@ PG_RULES: tuple[ErrorRule, ...] = (
             asyncpg.InvalidCatalogNameError,
         ),
         fix="Check the user, password and database name of the worker's database URL, and"
-        " its grants on the file-status tables and function",
+        " its grants on the file-status tables and function (the schema owner gives them:"
+        " python -m workflow_file_status.migrate grant ROLE)",
     ),
     # Behind a transaction-mode pooler without ?pooler=transaction: PgBouncer refuses the
     # statement_timeout startup parameter (08P01, a connection class code: before that row),

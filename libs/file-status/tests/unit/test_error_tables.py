@@ -66,6 +66,9 @@ PG_SQLSTATES: dict[str, type[SharedActivityError]] = {
     "22P02": InvalidArgumentsError,  # invalid_text_representation
     "22003": InvalidArgumentsError,  # numeric_value_out_of_range
     "22023": DatabaseAccessDeniedError,  # invalid_parameter_value: a connection setting
+    # Without a pooler's words these stay transient (the pooler rows match by message).
+    "26000": DatabaseUnavailableError,  # invalid_sql_statement_name
+    "42P05": DatabaseUnavailableError,  # duplicate_prepared_statement
 }
 
 PG_TYPES: list[tuple[BaseException, type[SharedActivityError]]] = [
@@ -141,6 +144,30 @@ PG_TYPES: list[tuple[BaseException, type[SharedActivityError]]] = [
     ),
 ]
 
+# A transaction-mode pooler refusing a worker configured for a direct connection.
+PG_TYPES += [
+    (
+        asyncpg.ProtocolViolationError("unsupported startup parameter: statement_timeout"),
+        DatabaseAccessDeniedError,
+    ),
+    (
+        asyncpg.InvalidSQLStatementNameError(
+            'prepared statement "__asyncpg_stmt_1__" does not exist'
+        ),
+        DatabaseAccessDeniedError,
+    ),
+    (
+        asyncpg.DuplicatePreparedStatementError(
+            'prepared statement "__asyncpg_stmt_1__" already exists'
+        ),
+        DatabaseAccessDeniedError,
+    ),
+    (
+        asyncpg.ProtocolViolationError("transaction blocks not allowed in statement pooling mode"),
+        DatabaseAccessDeniedError,
+    ),
+]
+
 # Messages without a usable SQLSTATE (an internal error, a proxy in between).
 PG_MESSAGES: dict[str, type[SharedActivityError]] = {
     "cannot execute UPDATE in a read-only transaction": DatabaseReadOnlyError,
@@ -150,6 +177,9 @@ PG_MESSAGES: dict[str, type[SharedActivityError]] = {
     'PostgreSQL server at "db:5432" rejected SSL upgrade': DatabaseAccessDeniedError,
     "connect() got an unexpected keyword argument 'sslmode'": DatabaseAccessDeniedError,
     'invalid value for parameter "statement_timeout": "x"': DatabaseAccessDeniedError,
+    "unsupported startup parameter: statement_timeout": DatabaseAccessDeniedError,
+    'prepared statement "__asyncpg_stmt_2__" already exists': DatabaseAccessDeniedError,
+    "transaction blocks not allowed in statement pooling mode": DatabaseAccessDeniedError,
 }
 
 SQLITE_CODES: dict[tuple[str, str], type[SharedActivityError]] = {
