@@ -156,7 +156,12 @@ async def main() -> None:
             if pooled_engine is not None:
                 rows.extend(
                     await _pooler_rows(
-                        n, concurrency, target, repo, SqlFileStatusRepository(pooled_engine)
+                        n,
+                        concurrency,
+                        target,
+                        repo,
+                        SqlFileStatusRepository(pooled_engine),
+                        rounds=args.rounds,
                     )
                 )
             # Instrumentation off, metrics, metrics + traces, interleaved (alternating order);
@@ -291,7 +296,7 @@ async def main() -> None:
         f" {args.pooler_pool_size} server connections for the 32 of the worker's pool; the"
         " worker's URL has `?pooler=transaction`, so each update prepares its statement unnamed"
         " (two protocol round trips: Parse/Describe, then Bind/Execute) through one more hop."
-        " (1'') is (1) direct, interleaved with (7) on fresh executions, best of three."
+        " (1'') is (1) direct, interleaved with (7) on fresh executions, best of the rounds."
         if bouncer
         else "(7) not measured: pgbouncer is not installed (tools/scripts/pgbouncer.sh).",
         "",
@@ -311,6 +316,8 @@ async def _pooler_rows(
     target: Any,
     direct: SqlFileStatusRepository,
     pooled: SqlFileStatusRepository,
+    *,
+    rounds: int,
 ) -> list[tuple[str, int, float, str]]:
     """(1'') direct and (7) through the pooler, interleaved, fresh executions every run."""
     activities = {
@@ -318,7 +325,7 @@ async def _pooler_rows(
         "pooled": UpdateFileStatusActivity(pooled),
     }
     best = {"direct": 0.0, "pooled": 0.0}
-    for round_ in range(3):
+    for round_ in range(rounds):
         for k, path in enumerate(("direct", "pooled") if round_ % 2 == 0 else ("pooled", "direct")):
             tag = 3_000_000_000 + concurrency * 100_000_000 + (round_ * 2 + k) * 10**6
             envs = [activity_env(tag + i) for i in range(n)]

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 from workflow_file_status._errors import driver_facts
-from workflow_file_status._pg_errors import POOLER_REFUSALS
+from workflow_file_status._pg_errors import POOLER_REFUSALS, STATEMENT_POOLING
 
 __all__ = ["PG_CHANGE_STATUS", "fetch_change", "is_disconnect"]
 
@@ -32,7 +32,7 @@ _DISCONNECT_TYPES = (
     ConnectionError,
 )
 _NOT_DISCONNECT_TYPES = (asyncpg_base.DataError, asyncpg_base.ClientConfigurationError)
-_POOLER_REFUSAL = re.compile("|".join(POOLER_REFUSALS), re.IGNORECASE)
+_POOLER_REFUSAL = re.compile("|".join((*POOLER_REFUSALS, STATEMENT_POOLING)), re.IGNORECASE)
 
 
 def is_disconnect(err: BaseException) -> bool:

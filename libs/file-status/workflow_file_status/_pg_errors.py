@@ -19,7 +19,7 @@ from workflow_contracts import (
 
 from workflow_file_status._errors import MIGRATE_FIX, ErrorRule
 
-__all__ = ["PG_RULES", "POOLER_FIX", "POOLER_REFUSALS", "URL_FIX"]
+__all__ = ["PG_RULES", "POOLER_FIX", "POOLER_REFUSALS", "STATEMENT_POOLING", "URL_FIX"]
 
 URL_FIX = (
     "Fix the worker's database URL: asyncpg does not take libpq's parameters (sslmode=... is"
@@ -42,6 +42,10 @@ POOLER_REFUSALS = (
 )
 """What a transaction-mode pooler makes PostgreSQL or itself say to a worker configured for
 a direct connection. Not a lost connection: a fresh pool would get the same answer."""
+
+STATEMENT_POOLING = r"transaction blocks not allowed in statement pooling mode"
+"""What PgBouncer says to a transaction in ``pool_mode = statement``. Not a lost connection
+either."""
 
 PG_RULES: tuple[ErrorRule, ...] = (
     # Operator action: retried after a long delay; the message says what to do.
@@ -95,10 +99,10 @@ PG_RULES: tuple[ErrorRule, ...] = (
     ErrorRule(
         DatabaseAccessDeniedError,
         "pooler refuses transactions (statement pooling)",
-        messages=(r"transaction blocks not allowed in statement pooling mode",),
+        messages=(STATEMENT_POOLING,),
         fix="Set pool_mode = transaction for the worker's database in the pooler (statement"
-        " mode allows no transaction, which registering a file needs), and add"
-        " pooler=transaction to the worker's database URL",
+        " mode allows no transaction, and the worker reads and registers files in"
+        " transactions), and add ?pooler=transaction to the worker's database URL",
     ),
     # A URL parameter asyncpg's connect() does not take (libpq's sslrootcert...), a bad ssl
     # mode, a server without SSL for ssl=require, a bad server setting (22023 at connect).

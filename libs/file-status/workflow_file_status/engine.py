@@ -12,6 +12,7 @@ __all__ = [
     "Pooler",
     "create_engine",
     "database_pooler",
+    "engine_pooler",
     "normalise_database_url",
 ]
 
@@ -31,6 +32,7 @@ migrations and the apps' commands all read it, and it is never sent to the serve
 """
 
 _POOLERS: Final = frozenset(get_args(Pooler))
+_POOLER_OPTION: Final = "workflow_file_status.pooler"
 
 
 def normalise_database_url(url: str) -> str:
@@ -126,6 +128,10 @@ def create_engine(
         connect_args = kwargs.pop("connect_args", {})
         if pooler == "transaction":
             _pooled_connect_args(connect_args, statement_timeout_ms)
+            kwargs["execution_options"] = {
+                **kwargs.get("execution_options", {}),
+                _POOLER_OPTION: pooler,
+            }
         connect_args.setdefault(
             "server_settings",
             {"application_name": "workflow-file-status"}
@@ -135,13 +141,16 @@ def create_engine(
                 "application_name": "workflow-file-status",
             },
         )
-        return create_async_engine(
+        engine = create_async_engine(
             url,
             pool_size=pool_size,
             max_overflow=max_overflow,
             connect_args=connect_args,
             **kwargs,
         )
+        if pooler == "transaction":
+            _configure_pooled(engine)
+        return engine
     if backend == "sqlite":
         connect_args = kwargs.pop("connect_args", {})
         connect_args.setdefault("timeout", 30)
@@ -157,7 +166,9 @@ def _pooled_connect_args(connect_args: dict[str, Any], statement_timeout_ms: int
     # Flush, not a Sync, so the pooler keeps the same server until Bind/Execute/Sync.
     connect_args.setdefault("statement_cache_size", 0)
     # SQLAlchemy's dialect: no cache of its own, and unnamed statements too ("" is the
-    # unnamed statement): it prepares inside its transaction, which pins the server.
+    # unnamed statement): it prepares inside its transaction, which pins the server. asyncpg
+    # 0.32 already prepares unnamed with its cache off; said here so that no other version
+    # of either can name one (a test checks that none is left on the server).
     connect_args.setdefault("prepared_statement_cache_size", 0)
     connect_args.setdefault("prepared_statement_name_func", _unnamed)
     # The statement timeout, enforced by the client (see create_engine).
@@ -166,6 +177,30 @@ def _pooled_connect_args(connect_args: dict[str, Any], statement_timeout_ms: int
 
 def _unnamed() -> str:
     return ""
+
+
+def engine_pooler(engine: AsyncEngine) -> Pooler:
+    """The `Pooler` an engine made by `create_engine` was made for."""
+    pooler: Pooler = engine.sync_engine.get_execution_options().get(_POOLER_OPTION, "none")
+    return pooler
+
+
+def _configure_pooled(engine: AsyncEngine) -> None:
+    # Behind a pooler a client connection that is gone says nothing of the others: the
+    # pooler, not the worker, holds the server connections (a server restart drops none of
+    # the worker's). The common case is one asyncpg closed itself: a statement timed out
+    # while it waited in the pooler's queue, before any server ran it, and the pooler ended
+    # that client on the cancel request. Only that connection is replaced, never the pool.
+    @sa.event.listens_for(engine.sync_engine, "handle_error")
+    def _one_connection(context: Any) -> None:
+        if context.is_disconnect:
+            context.invalidate_pool_on_disconnect = False
+
+    @sa.event.listens_for(engine.sync_engine.pool, "checkout")
+    def _not_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        # Costs no round trip; the pool replaces the connection and checks out another.
+        if dbapi_connection.driver_connection.is_closed():
+            raise sa.exc.DisconnectionError("connection closed by the driver")
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -30,6 +30,7 @@ from workflow_file_status._migrate import (
     upgrade,
 )
 from workflow_file_status._migration_errors import MigrationError, MigrationFailure
+from workflow_file_status.engine import database_pooler
 
 __all__ = [
     "EXIT_CODES",
@@ -128,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --database-url or set DATABASE_URL")
     if args.action == "downgrade" and not args.revision:
         parser.error("downgrade needs a revision (e.g. base)")
+    try:
+        database_pooler(url)
+    except ValueError as err:  # ?pooler=... names no pooler (the URL is never quoted)
+        return _fail(ExitCode.USAGE, f"{args.action}: {err}")
     try:
         if args.action == "upgrade":
             upgrade(url, args.revision or HEAD, temporal_namespace=args.temporal_namespace)

@@ -29,6 +29,7 @@ from workflow_file_status._pg import fetch_change, is_disconnect
 from workflow_file_status._pg_errors import PG_RULES
 from workflow_file_status._sqlite import change_sqlite
 from workflow_file_status._sqlite_errors import SQLITE_RULES
+from workflow_file_status.engine import engine_pooler
 from workflow_file_status.models import (
     FileCreate,
     FileRead,
@@ -179,6 +180,7 @@ class SqlFileStatusRepository:
         """
         self._engine = engine
         self._postgres = engine.dialect.name == "postgresql"
+        self._pooled = engine_pooler(engine) == "transaction"
         self._rules = PG_RULES if self._postgres else SQLITE_RULES
         self._operator_retry_delay = operator_retry_delay
 
@@ -316,6 +318,11 @@ class SqlFileStatusRepository:
         except Exception as err:
             if not self._postgres or not is_disconnect(err):
                 raise
+            if self._pooled:
+                # Behind a pooler only this client connection is gone (already discarded):
+                # the pooler keeps the server ones. See engine._configure_pooled.
+                logger.info("pooled connection closed (%s); retrying", type(err).__name__)
+                return await call()
             # The server dropped our connections (restart, failover, pg_terminate_backend):
             # the pool's other connections are as dead as this one.
             logger.warning("database connection lost (%s); reconnecting", type(err).__name__)

@@ -182,3 +182,15 @@ async def test_sigterm_lets_the_running_activity_finish_and_the_rest_resumes(
     slow_attempts = await activity_attempts(handle)
     assert slow_attempts == [1, 1]  # each activity ran once
     assert workflows.FINISHED == [1]
+
+
+def test_a_database_url_naming_an_unknown_pooler_is_refused_at_once() -> None:
+    with pytest.raises(ValueError, match="pooler='sometimes'") as info:
+        SharedActivitiesConfig(
+            event_bus_name="bus", database_url="postgresql://u:hunter2@h/db?pooler=sometimes"
+        )
+    assert "hunter2" not in str(info.value)
+    config = SharedActivitiesConfig(
+        event_bus_name="bus", database_url="postgresql://u@h/db?pooler=transaction"
+    )
+    assert config.database_url.endswith("?pooler=transaction")

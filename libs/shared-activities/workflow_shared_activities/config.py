@@ -6,6 +6,7 @@ from datetime import timedelta
 from workflow_contracts import DEFAULT_TRANSITIONS, OPERATOR_RETRY_DELAY, TransitionGraph
 from workflow_events import DEFAULT_MAX_ENTRY_BYTES
 from workflow_file_status import DEFAULT_SQLITE_URL
+from workflow_file_status.engine import database_pooler
 from workflow_notifications import NotificationSettings
 
 # shared-activity-generator: imports
@@ -53,6 +54,14 @@ class SharedActivitiesConfig:
     database_pool_size: int = 10
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     # shared-activity-generator: settings
+
+    def __post_init__(self) -> None:
+        """Refuses a database URL naming an unknown pooler, before any worker starts.
+
+        Raises:
+            ValueError: ``?pooler=`` names no known pooler (the URL is never quoted).
+        """
+        database_pooler(self.database_url)
 
     def __repr__(self) -> str:
         """Leaves the database URL (it may hold a password) out."""

@@ -126,12 +126,15 @@ class PgBouncer:
         command = [binary, str(config)]
         if os.geteuid() == 0:
             command[1:1] = ["-u", _unprivileged_user()]
-        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        log = directory / "pgbouncer.log"
+        # A file, never a pipe: PgBouncer logs every login, disconnect and cancel, and a pipe
+        # nobody drains fills up and stops it.
+        with log.open("wb") as stderr:
+            self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                assert self._process.stderr is not None
-                output = self._process.stderr.read().decode(errors="replace").strip()
+                output = log.read_text(errors="replace").strip()
                 self._process = None
                 self._cleanup()
                 raise RuntimeError(f"pgbouncer exited: {output[-500:]}")

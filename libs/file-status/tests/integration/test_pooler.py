@@ -23,9 +23,15 @@ from workflow_contracts import (
     FileStatus,
     TemporalContext,
 )
-from workflow_devstack import PgBouncer, PostgresDatabase
+from workflow_devstack import PgBouncer, PostgresDatabase, create_database, drop_database
 from workflow_devstack.pytest_plugin import StartPgBouncer
-from workflow_file_status import FileCreate, SqlFileStatusRepository, create_engine
+from workflow_file_status import (
+    FileCreate,
+    SqlFileStatusRepository,
+    create_engine,
+    downgrade,
+    upgrade,
+)
 from workflow_file_status._pg import is_disconnect
 
 S = FileStatus
@@ -245,14 +251,107 @@ async def test_a_session_mode_pooler_works_with_the_same_setting(
 
 
 async def test_a_statement_mode_pooler_is_an_operator_error_naming_the_pool_mode(
-    start_pgbouncer: StartPgBouncer, database: PostgresDatabase
+    start_pgbouncer: StartPgBouncer,
+    database: PostgresDatabase,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     bouncer = start_pgbouncer(pool_mode="statement", pool_size=2)
     engine = create_engine(pooled_url(bouncer, database), pool_size=1)
+    repo = SqlFileStatusRepository(engine)
+    caplog.set_level(logging.INFO, logger="workflow_file_status")
     try:
-        with pytest.raises(DatabaseAccessDeniedError) as info:
-            await SqlFileStatusRepository(engine).register_file(FileCreate(name="st", uri="/st"))
-        assert "pool_mode = transaction" in info.value.message
-        assert not info.value.non_retryable
+        for operation in (
+            repo.register_file(FileCreate(name="st", uri="/st")),
+            repo.get_file(UUID(int=2)),
+        ):
+            with pytest.raises(DatabaseAccessDeniedError) as info:
+                await operation
+            assert "pool_mode = transaction" in info.value.message
+            assert not info.value.non_retryable
     finally:
         await engine.dispose()
+    # A refusal, not a lost connection: nothing reconnected or retried.
+    assert not any("connection" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_timeout_while_queued_in_the_pooler_costs_one_connection_not_the_pool(
+    start_pgbouncer: StartPgBouncer,
+    database: PostgresDatabase,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # One server connection, held by another client: the worker's statement waits in the
+    # pooler's queue, and its timeout ends it there (the pooler then closes that client).
+    bouncer = start_pgbouncer(pool_size=1)
+    engine = create_engine(pooled_url(bouncer, database), pool_size=1, statement_timeout_ms=200)
+    repo = SqlFileStatusRepository(engine)
+    file = await repo.register_file(FileCreate(name="q.csv", uri="/q.csv"))
+    holder = await asyncpg.connect(bouncer.url(database.name), statement_cache_size=0)
+    caplog.set_level(logging.INFO, logger="workflow_file_status")
+    try:
+        tx = holder.transaction()
+        await tx.start()
+        await holder.execute("SELECT 1")
+        with pytest.raises(DatabaseUnavailableError):  # the status change's own path
+            await repo.change_status(file.id, S.FAILED, ctx("q-timeout"), DEFAULT_TRANSITIONS)
+        with pytest.raises(DatabaseUnavailableError):  # and SQLAlchemy's
+            await repo.get_file(file.id)
+        await tx.rollback()
+        await asyncio.sleep(0.5)  # the pooler has closed the timed-out client by now
+        for n in range(6):
+            change = await repo.change_status(
+                file.id, (S.PROCESSING, S.COMPLETED)[n % 2], ctx(f"q{n}"), DEFAULT_TRANSITIONS
+            )
+            assert change.changed
+            assert await repo.get_file(file.id) is not None
+    finally:
+        await holder.close()
+        await engine.dispose()
+    # The closed connection was replaced on its own: the pool was never thrown away.
+    assert not any("reconnecting" in r.getMessage() for r in caplog.records)
+    assert not any(
+        r.levelno >= logging.WARNING and "lost" in r.getMessage() for r in caplog.records
+    )
+
+
+async def test_no_named_statement_is_left_on_the_pooler_s_server_connections(
+    start_pgbouncer: StartPgBouncer, database: PostgresDatabase
+) -> None:
+    bouncer = start_pgbouncer(pool_size=1)  # one server connection: every call lands on it
+    engine = create_engine(pooled_url(bouncer, database), pool_size=2)
+    repo = SqlFileStatusRepository(engine)
+    try:
+        file = await repo.register_file(FileCreate(name="u.csv", uri="/u.csv"))
+        await repo.change_status(file.id, S.PROCESSING, ctx("u"), DEFAULT_TRANSITIONS)
+        await repo.get_file(file.id)
+        await repo.get_history(file.id)
+    finally:
+        await engine.dispose()
+    probe = await asyncpg.connect(bouncer.url(database.name), statement_cache_size=0)
+    try:
+        names = await probe.fetch("SELECT name FROM pg_prepared_statements")
+    finally:
+        await probe.close()
+    assert names == []
+
+
+async def test_migrations_run_through_the_pooler_concurrently(
+    start_pgbouncer: StartPgBouncer,
+) -> None:
+    scratch = await create_database(prefix="wsa_pooled_migrate")
+    bouncer = start_pgbouncer(pool_size=2)
+    url = pooled_url(bouncer, scratch)
+    try:
+        # Two workers starting together with migrate on: serialised by the advisory lock.
+        await asyncio.gather(*(asyncio.to_thread(upgrade, url) for _ in range(2)))
+        await asyncio.to_thread(downgrade, url, "base")
+        await asyncio.to_thread(upgrade, url)
+        engine = create_engine(url, pool_size=1)
+        try:
+            repo = SqlFileStatusRepository(engine)
+            file = await repo.register_file(FileCreate(name="m.csv", uri="/m.csv"))
+            change = await repo.change_status(file.id, S.PROCESSING, ctx("m"), DEFAULT_TRANSITIONS)
+            assert change.version == 2
+        finally:
+            await engine.dispose()
+    finally:
+        await drop_database(scratch)
