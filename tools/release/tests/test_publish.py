@@ -32,7 +32,9 @@ from workflow_devstack import MotoServer, make_route
 from workflow_release import (
     LocalIndex,
     check_requirements,
+    expected_classifiers,
     find_projects,
+    python_classifiers,
     read_metadata,
     requires_dist,
 )
@@ -108,6 +110,16 @@ def test_library_wheels_carry_ranges_not_pins(published: str, versions: dict[str
         assert umbrella[dependency].specifier.contains(versions[dependency])
     assert "types-protobuf" not in umbrella and "temporalio" in umbrella
     assert len(umbrella) < 20  # direct dependencies only, not the whole locked tree
+
+
+def test_library_wheels_declare_exactly_the_tested_python_versions(published: str) -> None:
+    wanted = expected_classifiers(MATRIX.versions)
+    lowest = MATRIX.versions[0]
+    for folder in LIBRARIES:
+        metadata = read_metadata(_wheel(folder))
+        declared = python_classifiers(metadata.get_all("Classifier") or [])
+        assert declared == wanted, (folder, declared)
+        assert metadata["Requires-Python"].startswith(f">={lowest}"), metadata["Requires-Python"]
 
 
 def _fresh_venv(python: Path, root: Path, index_url: str) -> Path:
