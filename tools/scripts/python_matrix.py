@@ -38,6 +38,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -349,6 +350,7 @@ def ensure_env(interpreter: Interpreter, root: Path = ROOT) -> Path:
         if stamp_file.is_file() and stamp_file.read_text().strip() == stamp:
             return env_python(version, root)
         _log(f"building {venv.name} with {interpreter.describe()}, from poetry.lock")
+        started = time.monotonic()
         shutil.rmtree(venv, ignore_errors=True)
         _check(
             [str(interpreter.path), "-m", "venv", str(venv)], root, f"creating {venv.name} failed"
@@ -369,7 +371,7 @@ def ensure_env(interpreter: Interpreter, root: Path = ROOT) -> Path:
             f"poetry sync into {venv.name} failed",
         )
         stamp_file.write_text(stamp + "\n")
-        _log(f"{venv.name} is in sync with poetry.lock")
+        _log(f"{venv.name} is in sync with poetry.lock ({time.monotonic() - started:.0f} s)")
     return env_python(version, root)
 
 
