@@ -269,7 +269,11 @@ def find_interpreter(version: str, environ: Mapping[str, str] | None = None) -> 
                 )
                 continue
         if where.startswith("$"):
-            problem = f"{path} does not run as Python {version}"
+            problem = (
+                f"{path} does not run as Python {version}"
+                if path.exists()
+                else f"{path} does not exist"
+            )
     return Interpreter(version, problem=problem, looked=tuple(looked))
 
 
