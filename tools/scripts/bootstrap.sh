@@ -4,8 +4,11 @@
 # Installs, all inside the repository (remove with `tools/scripts/clean.sh`):
 #   node_modules/   Nx and @nxlv/python, with pnpm 12.4.2 run through npx
 #   .tools/poetry/  a private venv holding Poetry and its export and mirror plugins
-#   .venv/          the one shared Python environment of every project (poetry install)
+#   .venv/          the one shared Python environment of every project (poetry install), on
+#                   the lowest supported Python (root pyproject.toml [tool.python-matrix])
 # Each step is skipped when its inputs have not changed, so a second run is quick.
+# The highest supported Python gets .venv-<version>, synced from the same lock by
+# tools/scripts/python_matrix.py (test.sh runs it; docs/python-versions.md).
 # Sourcing it also exports PATH, VIRTUAL_ENV and Poetry's settings for the caller.
 
 _ws_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

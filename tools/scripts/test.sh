@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The README's test command: sets the workspace up, checks PostgreSQL (and PgBouncer), then runs every
-# project's lint, typecheck and test targets through Nx. Extra arguments go to Nx.
+# The README's test command: sets the workspace up, checks PostgreSQL (and PgBouncer) and the
+# Python versions, then runs every project's lint, typecheck and test targets through Nx, and the
+# test-matrix targets (the libraries' tests and the demo's smoke test on the highest supported
+# Python). Extra arguments go to Nx. It ends with what ran on which Python version, and names any
+# version it could not check (NOT CHECKED: in CI that fails before the tests start).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -23,4 +26,20 @@ if ! bash tools/scripts/pgbouncer.sh; then
   echo "[test] PgBouncer is missing: the connection-pooler tests will be skipped." >&2
 fi
 
-exec node_modules/.bin/nx run-many -t lint typecheck test --output-style=static "$@"
+# The Python versions (root pyproject.toml [tool.python-matrix], docs/python-versions.md): each
+# interpreter found, and .venv-<highest> synced from poetry.lock (skipped when nothing changed).
+targets="lint,typecheck,test,test-matrix"
+matrix=0
+python tools/scripts/python_matrix.py prepare || matrix=$?
+if [ "$matrix" -eq 2 ]; then
+  targets="lint,typecheck,test"  # the highest version is missing: the summary says NOT CHECKED
+elif [ "$matrix" -ne 0 ]; then
+  echo "[test] FATAL: the Python versions are not all here (see above)." >&2
+  exit 1
+fi
+
+status=0
+node_modules/.bin/nx run-many -t "$targets" --output-style=static "$@" || status=$?
+echo
+python tools/scripts/python_matrix.py summary
+exit "$status"

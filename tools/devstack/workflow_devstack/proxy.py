@@ -32,15 +32,18 @@ class TcpProxy:
 
     async def stop(self) -> None:
         """Refuses new connections and drops the open ones."""
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+        # Connections first: since Python 3.12.1 `wait_closed` waits for every connection
+        # the server accepted to be gone, so waiting before dropping them never returns.
         for writer in list(self._writers):
             writer.close()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if server is not None:
+            await server.wait_closed()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

@@ -80,10 +80,20 @@ test('a generated shared activity passes its lint, typecheck and tests', { timeo
       '../shared-activities/workflow_shared_activities/config.py',
       '../shared-activities/workflow_shared_activities/activity_packages.py',
     ], env);
-    // Releasable as generated: the workspace's release check (tools/release) finds nothing.
+    // Releasable as generated: the workspace's release check (tools/release) finds nothing,
+    // nor does its check of the declared Python versions against the tested ones.
     const check = run(copy, 'python', [
       '-c',
-      'import sys; from pathlib import Path; from workflow_release.manifests import check_release_config as c; p = c(Path(".")); print(p); sys.exit(1 if p else 0)',
+      [
+        'import sys, tomllib',
+        'from pathlib import Path',
+        'from workflow_release.manifests import check_release_config as c',
+        'from workflow_release.python_support import check_python_support as s',
+        'v = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["python-matrix"]["versions"]',
+        'p = c(Path(".")) + s(Path("."), v)',
+        'print(p)',
+        'sys.exit(1 if p else 0)',
+      ].join('\n'),
     ]);
     assert.match(check, /^\[\]/m);
     const out = run(lib, 'python', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'], env);

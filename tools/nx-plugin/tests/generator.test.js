@@ -55,13 +55,21 @@ test('creates the package with every part of the pattern', async () => {
   }
   const project = JSON.parse(tree.read('libs/notices/project.json', 'utf-8'));
   assert.equal(project.name, 'workflow-notices');
-  assert.deepEqual(Object.keys(project.targets).sort(), ['bench', 'build', 'lint', 'lock', 'nx-release-publish', 'test', 'typecheck']);
+  assert.deepEqual(Object.keys(project.targets).sort(), ['bench', 'build', 'lint', 'lock', 'nx-release-publish', 'test', 'test-matrix', 'typecheck']);
   assert.match(project.targets.typecheck.options.command, /mypy .* workflow_notices tests bench/);
   // Releasable as the release check wants it (publishable tag, unbundled build, publish target).
   assert.ok(project.tags.includes('publishable'));
   assert.equal(project.targets.build.options.bundleLocalDependencies, false);
   assert.equal(project.targets['nx-release-publish'].executor, '@nxlv/python:publish');
-  assert.match(tree.read('libs/notices/pyproject.toml', 'utf-8') ?? '', /\[tool\.nx\.dependencies\.workflow-contracts\]/);
+  const pyproject = tree.read('libs/notices/pyproject.toml', 'utf-8') ?? '';
+  assert.match(pyproject, /\[tool\.nx\.dependencies\.workflow-contracts\]/);
+  // Exactly the tested Python versions (root pyproject.toml [tool.python-matrix]).
+  const versions = /^\[tool\.python-matrix\]\nversions = \[(.*)\]$/m.exec(tree.read('pyproject.toml', 'utf-8') ?? '');
+  assert.ok(versions, 'the root pyproject lists the tested versions');
+  const listed = [...versions[1].matchAll(/"(3\.\d+)"/g)].map((m) => m[1]);
+  const classifiers = [...pyproject.matchAll(/^ {4}"Programming Language :: Python :: (3[^"]*)",$/gm)].map((m) => m[1]);
+  assert.deepEqual(classifiers, ['3', '3 :: Only', ...listed]);
+  assert.match(pyproject, new RegExp(`^python = ">=${listed[0].replace('.', '\\.')},<4\\.0"$`, 'm'));
   const activity = tree.read('libs/notices/workflow_notices/activity.py', 'utf-8');
   assert.match(activity, /class SendNoticeActivity:/);
   assert.match(activity, /@wire_activity\(\n\s+SEND_NOTICE_ACTIVITY,/);

@@ -9,11 +9,14 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import python_matrix
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from workflow_release import (
+    check_python_support,
     check_release_config,
     check_requirements,
+    expected_classifiers,
     find_projects,
     poetry_constraint_to_specifier,
 )
@@ -103,6 +106,72 @@ def test_wheel_requirements_rules() -> None:
     ]
 
 
+# --- the supported Python versions -------------------------------------------------------------
+
+
+def test_classifiers_ranges_and_settings_agree_with_the_tested_versions() -> None:
+    matrix = python_matrix.read_matrix(WORKSPACE)
+    assert matrix.versions[0] == "3.11" and len(matrix.versions) >= 2
+    assert check_python_support(WORKSPACE, matrix.versions) == []
+    # Every library and app declares them; the known failures name real projects.
+    declaring = [p for p in find_projects(WORKSPACE) if p.root.parent.name in ("libs", "apps")]
+    assert {str(p.root.relative_to(WORKSPACE)) for p in declaring} >= set(LIBRARIES)
+    for failure in matrix.known_failures:
+        assert (WORKSPACE / failure.project / "project.json").is_file(), failure
+        assert set(failure.versions) <= set(matrix.versions), failure
+
+
+def _declaring_project(root: Path, folder: str, head: str, python: str) -> None:
+    where = root / folder
+    where.mkdir(parents=True)
+    (where / "project.json").write_text(json.dumps({"name": where.name, "tags": []}))
+    (where / "pyproject.toml").write_text(
+        f'{head}[tool.poetry]\nname = "{where.name}"\nversion = "0.1.0"\n'
+        f'[tool.poetry.dependencies]\npython = "{python}"\n'
+    )
+
+
+def test_a_project_disagreeing_with_the_tested_versions_is_reported(tmp_path: Path) -> None:
+    versions = ["3.11", "3.12", "3.13"]
+    for name in ("nx.json", ".python-version", "pyproject.toml"):
+        shutil.copy(WORKSPACE / name, tmp_path / name)
+    good = "\n".join(f'"{c}",' for c in expected_classifiers(versions))
+    dynamic = 'dynamic = ["version", "dependencies", "requires-python"]\n'
+    _declaring_project(
+        tmp_path,
+        "libs/good",
+        f'[project]\nname = "good"\n{dynamic}classifiers = [{good}]\n',
+        ">=3.11,<4.0",
+    )
+    _declaring_project(tmp_path, "libs/no-table", "", ">=3.11,<4.0")
+    untested = good.replace('"Programming Language :: Python :: 3.13",', "") + (
+        '"Programming Language :: Python :: 3.14",'
+    )
+    _declaring_project(
+        tmp_path,
+        "apps/untested",
+        f'[project]\nname = "untested"\n{dynamic}classifiers = [{untested}]\n',
+        ">=3.11,<4.0",
+    )
+    _declaring_project(tmp_path, "tools/too-low", "", ">=3.10,<4.0")
+    _declaring_project(tmp_path, "tools/too-high", "", ">=3.11,<3.13")
+    (tmp_path / ".python-version").write_text("3.12\n")
+    reported = "\n".join(check_python_support(tmp_path, versions))
+    assert "libs/good" not in reported
+    for expected in (
+        "libs/no-table/pyproject.toml: [project] with static classifiers is missing",
+        "apps/untested/pyproject.toml: Python classifiers differ from the tested versions"
+        " ['3.11', '3.12', '3.13']: missing ['Programming Language :: Python :: 3.13'],"
+        " not tested ['Programming Language :: Python :: 3.14']",
+        "tools/too-low/pyproject.toml: python '>=3.10,<4.0' allows versions below 3.11",
+        "tools/too-high/pyproject.toml: python '>=3.11,<3.13' excludes 3.13, a tested version",
+        ".python-version: '3.12', not the lowest tested version 3.11",
+    ):
+        assert expected in reported, reported
+    # Tools need no classifiers.
+    assert "tools/too-low/pyproject.toml: [project]" not in reported
+
+
 # --- nx release ----------------------------------------------------------------------------------
 
 
@@ -162,6 +231,7 @@ def test_a_planned_release_bumps_dependents_writes_changelogs_and_tags(tmp_path:
     scratch = tmp_path / "ws"
     _scratch_copy(scratch)
     plans = scratch / ".nx" / "version-plans"
+    shutil.rmtree(plans, ignore_errors=True)  # the plans pending on the branch: only ours here
     plans.mkdir(parents=True)
     (plans / "contracts-field.md").write_text(
         "---\nworkflow-contracts: minor\n---\n\nA new optional field in the contracts.\n"

@@ -6,11 +6,14 @@ installed from a package index (it imports nothing of the workspace's tools)::
     python smoke_worker.py --temporal 127.0.0.1:7233 --endpoint http://127.0.0.1:5000 \
         --bus my-bus --database-url sqlite+aiosqlite:///files.db --source smoke
 
-It starts a worker with `SharedActivitiesPlugin` (the tables created at start), registers a
-file, then calls the two shared activities by name as standalone activities:
-``shared.update_file_status`` (PENDING -> PROCESSING) and ``shared.send_event``. It prints one
-JSON object: the status change, the event receipt, the file's history, and where each
-installed ``workflow-*`` distribution was imported from and its version.
+It starts the README's worker (``Client.connect(..., plugins=[SharedActivitiesPlugin(...)])``
+and a ``Worker`` on a task queue; the tables created at start), registers a file, then calls the
+two shared activities by name as standalone activities, the way a workflow of another SDK
+would: plain JSON arguments through Temporal's default converter, the results read back as
+plain JSON objects: ``shared.update_file_status`` (PENDING -> PROCESSING) and
+``shared.send_event``. It prints one JSON object: both results, the file's history, the
+interpreter, and where each installed ``workflow-*`` distribution was imported from and its
+version.
 """
 
 from __future__ import annotations
@@ -27,14 +30,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
-from workflow_shared_activities import (
-    DATA_CONVERTER,
-    EventReceipt,
-    FileCreate,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-    StatusChange,
-)
+from workflow_shared_activities import FileCreate, SharedActivitiesConfig, SharedActivitiesPlugin
 
 _TIMEOUT = timedelta(seconds=30)
 
@@ -51,7 +47,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         )
     )
     worker_client = await Client.connect(args.temporal, plugins=[plugin])
-    caller = await Client.connect(args.temporal, data_converter=DATA_CONVERTER)
+    # The caller knows nothing of the libraries: the default converter, plain JSON both ways.
+    caller = await Client.connect(args.temporal)
     task_queue = f"release-smoke-{uuid.uuid4().hex[:8]}"
     async with Worker(worker_client, task_queue=task_queue) as worker:
         resources = plugin.resources_for(worker)
@@ -62,7 +59,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             args=[str(file.id), "PROCESSING"],
             id=f"release-smoke/status/{file.id}",
             task_queue=task_queue,
-            result_type=StatusChange,
+            result_type=dict,
             start_to_close_timeout=_TIMEOUT,
         )
         change = await status.result()
@@ -71,23 +68,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             args=[args.source, "file_ingested_successfully", {"file_id": str(file.id)}],
             id=f"release-smoke/event/{file.id}",
             task_queue=task_queue,
-            result_type=EventReceipt,
+            result_type=dict,
             start_to_close_timeout=_TIMEOUT,
         )
         receipt = await event.result()
         history = await resources.get_history(file.id)
     return {
         "file_id": str(file.id),
-        "change": {
-            "previous": change.previous.value,
-            "current": change.current.value,
-            "changed": change.changed,
-            "version": change.version,
-        },
-        "receipt": {"event_id": str(receipt.event_id), "source": receipt.source},
+        "change": change,
+        "receipt": receipt,
         "history": [f"{row.from_status.value}->{row.to_status.value}" for row in history],
         "packages": _workspace_packages(),
         "python": sys.executable,
+        "python_version": ".".join(map(str, sys.version_info[:3])),
     }
 
 

@@ -19,7 +19,7 @@ async function sharedActivityGenerator(tree, options) {
   if (tree.exists(n.dir)) throw new Error(`${n.dir} already exists`);
   const contractPath = `libs/contracts/workflow_contracts/${n.contractModule}.py`;
   if (tree.exists(contractPath)) throw new Error(`${contractPath} already exists`);
-  generateFiles(tree, path.join(__dirname, 'files', 'lib'), n.dir, n);
+  generateFiles(tree, path.join(__dirname, 'files', 'lib'), n.dir, { ...n, ...pythonSupport(tree) });
   generateFiles(tree, path.join(__dirname, 'files', 'contracts'), 'libs/contracts', n);
   wire(tree, n);
   return () => {
@@ -42,6 +42,26 @@ async function sharedActivityGenerator(tree, options) {
         `Then replace the placeholder adapter (${joinPathFragments(n.dir, n.pkg, 'adapter.py')}).`,
       ].join('\n'),
     );
+  };
+}
+
+/**
+ * The tested Python versions (root pyproject.toml `[tool.python-matrix] versions`, lowest
+ * first): the new library declares exactly those, as the release check wants.
+ * @param {import('@nx/devkit').Tree} tree
+ */
+function pythonSupport(tree) {
+  const root = tree.read('pyproject.toml', 'utf-8') ?? '';
+  const table = root.split(/^\[tool\.python-matrix\]\s*$/m)[1] ?? '';
+  const listed = /^versions\s*=\s*\[([^\]]*)\]/m.exec(table.split(/^\[/m)[0]);
+  const versions = listed ? [...listed[1].matchAll(/"(3\.\d+)"/g)].map((m) => m[1]) : [];
+  if (versions.length === 0) {
+    throw new Error('pyproject.toml: [tool.python-matrix] versions not found (the tested Python versions)');
+  }
+  const prefix = 'Programming Language :: Python';
+  return {
+    lowestPython: versions[0],
+    pythonClassifiers: [`${prefix} :: 3`, `${prefix} :: 3 :: Only`, ...versions.map((v) => `${prefix} :: ${v}`)],
   };
 }
 
