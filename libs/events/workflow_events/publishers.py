@@ -176,4 +176,9 @@ class BatchingPublisher:
         self._closed = True
         self._flush()
         while self._in_flight:
-            await asyncio.gather(*self._in_flight, return_exceptions=True)
+            # A snapshot, removed once awaited: since Python 3.12 gather() of tasks that are
+            # all done returns without yielding, so their done callbacks (which also discard
+            # them) may not have run yet, and waiting on the set itself would spin forever.
+            tasks = set(self._in_flight)
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self._in_flight -= tasks
