@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from workflow_devstack.ports import LOOPBACK, free_port
+from workflow_devstack.processes import stop_process
 
 __all__ = ["READY_LINE", "MotoProcess", "moto_command"]
 
@@ -85,12 +86,7 @@ class MotoProcess:
     def stop(self) -> None:
         """Stops the server (killed if it does not stop within 10 s)."""
         if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(10)
+            stop_process(self._process)
             self._process = None
 
     def __enter__(self) -> MotoProcess:

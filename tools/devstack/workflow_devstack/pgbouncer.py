@@ -26,8 +26,11 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
+
 from workflow_devstack.ports import LOOPBACK, free_port
 from workflow_devstack.postgres import admin_url
+from workflow_devstack.processes import stop_process
 
 __all__ = ["PgBouncer", "pgbouncer_path"]
 
@@ -144,15 +147,22 @@ class PgBouncer:
         self.stop()
         raise RuntimeError(f"pgbouncer did not listen on port {self.port} within {timeout} s")
 
+    async def reconnect(self) -> None:
+        """Replaces every server connection (the admin console's ``RECONNECT``).
+
+        A connection in use is closed once its client releases it; the next statements run
+        on new server connections, which hold none of the old ones' prepared statements.
+        """
+        admin = await asyncpg.connect(self.url("pgbouncer"), statement_cache_size=0)
+        try:
+            await admin.execute("RECONNECT")
+        finally:
+            await admin.close()
+
     def stop(self) -> None:
         """Stops PgBouncer (killed if it does not stop within 10 s)."""
         if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(10)
+            stop_process(self._process)
             self._process = None
         self._cleanup()
 

@@ -178,11 +178,7 @@ async def test_a_statement_prepared_on_another_server_connection_names_the_fix(
         await repo.change_status(file.id, S.PROCESSING, ctx("n1"), DEFAULT_TRANSITIONS)
         # The pooler replaces its server connections: the statement the worker's connection
         # prepared (and cached) is on none of them.
-        admin = await asyncpg.connect(bouncer.url("pgbouncer"), statement_cache_size=0)
-        try:
-            await admin.execute("RECONNECT")
-        finally:
-            await admin.close()
+        await bouncer.reconnect()
         with pytest.raises(DatabaseAccessDeniedError) as info:
             await repo.change_status(file.id, S.COMPLETED, ctx("n2"), DEFAULT_TRANSITIONS)
         assert "does not exist" in info.value.message
@@ -211,11 +207,7 @@ async def test_the_same_repository_with_pooler_set_survives_what_broke_it(
     try:
         file = await repo.register_file(FileCreate(name="s.csv", uri="/s.csv"))
         await repo.change_status(file.id, S.PROCESSING, ctx("s1"), DEFAULT_TRANSITIONS)
-        admin = await asyncpg.connect(bouncer.url("pgbouncer"), statement_cache_size=0)
-        try:
-            await admin.execute("RECONNECT")
-        finally:
-            await admin.close()
+        await bouncer.reconnect()
         change = await repo.change_status(file.id, S.COMPLETED, ctx("s2"), DEFAULT_TRANSITIONS)
         assert change.changed and change.version == 3
         assert len(await repo.get_history(file.id)) == 2

@@ -43,6 +43,27 @@ WORKERS = 2
 POOL_SIZE = 8  # per worker: 16 client connections for 80 changes at once, on 3 server ones
 
 
+def worker_config(
+    temporal_env: WorkflowEnvironment,
+    moto_server: MotoServer,
+    bus_name: str,
+    *,
+    queue: str,
+    database_url: str,
+    pool_size: int,
+) -> dict[str, Any]:
+    """The JSON argument of `tests.conformance.pooled_worker`."""
+    return {
+        "target": temporal_env.client.service_client.config.target_host,
+        "queue": queue,
+        "database_url": database_url,
+        "bus_name": bus_name,
+        "region": moto_server.region,
+        "endpoint_url": moto_server.endpoint_url,
+        "pool_size": pool_size,
+    }
+
+
 def json_arg(value: Any) -> list[str]:
     return ["json/plain", base64.b64encode(json.dumps(value).encode()).decode()]
 
@@ -132,15 +153,14 @@ async def test_two_workers_behind_a_transaction_pooler_change_every_file_on_atte
     route = await make_route(events_client, sqs_client, {"source": ["pooled"]})
     url = pgbouncer.through(postgres_database.sqlalchemy_url) + "?pooler=transaction"
     queue = f"pooled-{uuid.uuid4()}"
-    config = {
-        "target": temporal_env.client.service_client.config.target_host,
-        "queue": queue,
-        "database_url": url,
-        "bus_name": route.bus_name,
-        "region": moto_server.region,
-        "endpoint_url": moto_server.endpoint_url,
-        "pool_size": POOL_SIZE,
-    }
+    config = worker_config(
+        temporal_env,
+        moto_server,
+        route.bus_name,
+        queue=queue,
+        database_url=url,
+        pool_size=POOL_SIZE,
+    )
     files = await register(url, FILES)
     async with worker_processes(config, WORKERS, tmp_path) as logs:
         handles = [
@@ -191,15 +211,14 @@ async def test_a_worker_not_told_of_the_pooler_fails_with_the_fix_and_changes_no
     route = await make_route(events_client, sqs_client, {"source": ["unpooled"]})
     file = (await register(postgres_database.sqlalchemy_url, 1))[0]
     queue = f"unpooled-{uuid.uuid4()}"
-    config = {
-        "target": temporal_env.client.service_client.config.target_host,
-        "queue": queue,
-        "database_url": pgbouncer.through(postgres_database.sqlalchemy_url),
-        "bus_name": route.bus_name,
-        "region": moto_server.region,
-        "endpoint_url": moto_server.endpoint_url,
-        "pool_size": 2,
-    }
+    config = worker_config(
+        temporal_env,
+        moto_server,
+        route.bus_name,
+        queue=queue,
+        database_url=pgbouncer.through(postgres_database.sqlalchemy_url),
+        pool_size=2,
+    )
     async with worker_processes(config, 1, tmp_path):
         handle = await temporal_env.client.start_workflow(
             RawCallWorkflow.run,
