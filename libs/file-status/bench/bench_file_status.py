@@ -211,6 +211,13 @@ async def main() -> None:
                 )
             )
 
+        # The server connections the pooler held are needed by rows (3) and (4).
+        if pooled_engine is not None:
+            await pooled_engine.dispose()
+            pooled_engine = None
+        if bouncer is not None:
+            bouncer.stop()
+
         # Round trips of one activity update, counted by the driver's query logger.
         queries: list[str] = []
         counted = create_engine(database.sqlalchemy_url, pool_size=1, max_overflow=0)
@@ -258,8 +265,6 @@ async def main() -> None:
         rows.append(("(4) new connection per update", 32, conn_rate, ""))
         await pool.close()
         await engine.dispose()
-        if pooled_engine is not None:
-            await pooled_engine.dispose()
         span_us = span_cost_us(instr)
     finally:
         instr.shutdown()
