@@ -188,7 +188,8 @@ async def _apply(database_url: str, role: str, statements: list[str]) -> None:
         async with engine.begin() as connection:
             for statement in statements:
                 await connection.exec_driver_sql(statement)
-            missing = []
+            missing: list[str] = []
+            schemas: list[str] = []  # USAGE on a schema is the schema owner's to give
             for item in privileges(statements):
                 # The function name comes from _CHECKS; every value is a bind parameter.
                 check = sa.text(f"SELECT {_CHECKS[item.kind]}(:role, :target, :privilege)")
@@ -197,12 +198,22 @@ async def _apply(database_url: str, role: str, statements: list[str]) -> None:
                 )
                 if not held:
                     missing.append(f"{item.privilege} on {item.target}")
+                    if item.kind == "SCHEMA":
+                        schemas.append(item.target)
             if missing:
                 # A grantor without the grant option gets warnings, not errors: roll back.
+                fix = (
+                    "grant as the owner of the file-status tables (the role that ran the"
+                    " migrations)"
+                )
+                if schemas and len(schemas) == len(missing):
+                    fix = (
+                        f"the owner of schema {schemas[0]} gives USAGE on it once (GRANT USAGE"
+                        f" ON SCHEMA ... TO the role), then run grant again"
+                    )
                 raise MigrationError(
                     f"grant: the privileges were not granted ({', '.join(missing)}) as role"
-                    f" {shown_role(database_url)}: grant as the owner of the file-status tables"
-                    " (the role that ran the migrations)",
+                    f" {shown_role(database_url)}: {fix}",
                     MigrationFailure.PERMISSION_DENIED,
                     sqlstate="42501",
                 )

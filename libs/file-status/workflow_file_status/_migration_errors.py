@@ -142,14 +142,14 @@ def as_migration_error(
         fix = GRANT_AS_OWNER if action == "grant" else MIGRATE_AS_OWNER
     elif state[:2] == "28" or state == "3D000":
         failure, fix = MigrationFailure.CANNOT_CONNECT, _LOGIN_FIX
+    elif any(isinstance(e, _URL_TYPES) for e in chain):  # before: a subclass of InterfaceError
+        failure, fix = MigrationFailure.BAD_URL, _URL_FIX
     elif (
         state[:2] == "08"
         or state in _UNREACHABLE_STATES
         or any(isinstance(e, _UNREACHABLE_TYPES) for e in chain)
     ):
         failure, fix = MigrationFailure.CANNOT_CONNECT, _REACH_FIX
-    elif any(isinstance(e, _URL_TYPES) for e in chain):
-        failure, fix = MigrationFailure.BAD_URL, _URL_FIX
     elif _UNKNOWN_REVISION.search(facts.message):
         # The revision asked for, or the one the database is at (written by a newer version).
         asked = revision is not None and f"'{revision}'" in facts.message

@@ -191,3 +191,23 @@ async def test_stop_closes_the_port_and_a_taken_port_fails_to_start(
         await server.stop()
     with pytest.raises(aiohttp.ClientConnectionError):
         await get(http, f"{url}/healthz")
+
+
+async def test_a_check_slow_to_cancel_does_not_hold_the_probe_past_its_timeout(
+    http: aiohttp.ClientSession,
+) -> None:
+    async def slow_cleanup() -> None:
+        # A driver closing a slow connection when cancelled: the cleanup takes its time.
+        try:
+            await asyncio.sleep(30)
+        finally:
+            await asyncio.shield(asyncio.sleep(2))
+
+    checks = {"database": slow_cleanup}
+    async with HealthServer(checks, port=0, check_timeout=timedelta(seconds=0.3)) as server:
+        started = time.monotonic()
+        status, body = await get(http, f"{server.url}/readyz")
+        elapsed = time.monotonic() - started
+    assert status == 503
+    assert body["checks"]["database"]["reason"].startswith("timed out")
+    assert elapsed < 1.5, elapsed

@@ -111,6 +111,7 @@ class HealthServer:
         self._results: dict[str, dict[str, Any]] | None = None
         self._results_at = 0.0
         self._round: asyncio.Task[dict[str, dict[str, Any]]] | None = None
+        self._abandoned: set[asyncio.Future[None]] = set()
 
     @property
     def port(self) -> int:
@@ -215,9 +216,17 @@ class HealthServer:
 
     async def _run_check(self, check: Check) -> dict[str, Any]:
         started = time.perf_counter()
+        task = asyncio.ensure_future(check())
         try:
-            async with asyncio.timeout(self._timeout):
-                await check()
+            done, _ = await asyncio.wait({task}, timeout=self._timeout)
+            if not done:
+                # Cancelled, not awaited: a driver's cleanup (closing a slow connection)
+                # must not hold the probe past its timeout.
+                task.cancel()
+                self._abandoned.add(task)
+                task.add_done_callback(self._abandoned.discard)
+                raise TimeoutError
+            task.result()
         except Exception as err:
             reason: str | None = describe_failure(err, self._timeout)
         else:

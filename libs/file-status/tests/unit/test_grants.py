@@ -7,6 +7,7 @@ import pickle
 
 import pytest
 from alembic.util import CommandError
+from asyncpg.exceptions import _base as asyncpg_base
 from sqlalchemy.exc import ArgumentError
 from workflow_file_status import MigrationError, MigrationFailure
 from workflow_file_status._grants import Privilege, privileges
@@ -142,3 +143,11 @@ def test_a_quote_or_a_line_break_in_the_user_name_cannot_break_the_line() -> Non
     url = "postgresql://a%22b%0Ac@127.0.0.1:1/files"
     err = as_migration_error(OSError("refused"), action="migrate", database_url=url)
     assert 'as role "a\\"b\\nc"' in err.message and "\n" not in err.message
+
+
+def test_a_connection_setting_asyncpg_refuses_is_a_bad_url_not_an_outage() -> None:
+    # ClientConfigurationError is also an InterfaceError (what a lost connection raises).
+    refused = asyncpg_base.ClientConfigurationError("`sslmode` parameter must be one of: ...")
+    err = as_migration_error(refused, action="migrate", database_url="postgresql://u:pw@h/db")
+    assert err.failure is MigrationFailure.BAD_URL
+    assert "pw" not in err.message
