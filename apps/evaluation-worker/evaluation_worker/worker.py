@@ -10,7 +10,7 @@ import aioboto3
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
-from workflow_shared_activities import SharedActivitiesPlugin, SharedResources
+from workflow_shared_activities import FILE_STATUS, SharedActivitiesPlugin, WorkerResources
 from workflow_shared_activities.app import WorkerApp
 
 from evaluation_worker.activities import EvaluationActivities
@@ -37,8 +37,12 @@ def manual_evaluation_workflow_id(file_id: UUID) -> str:
     return f"evaluate-{file_id}-manual"
 
 
-def _activities(settings: Settings, resources: SharedResources) -> Sequence[Callable[..., Any]]:
-    return [EvaluationActivities(resources, threshold=settings.score_threshold).evaluate_file]
+def _activities(settings: Settings, resources: WorkerResources) -> Sequence[Callable[..., Any]]:
+    return [
+        EvaluationActivities(
+            resources[FILE_STATUS], threshold=settings.score_threshold
+        ).evaluate_file
+    ]
 
 
 async def start_evaluation_workflow(

@@ -13,7 +13,10 @@ envelope, typed as `WorkflowEvent`, or one `InvalidEventMessage`), `dedup_key` a
 Schemas (``python -m workflow_events.schemas --out DIR``).
 """
 
+from workflow_events._package import EVENTS
 from workflow_events._ports import EntryOutcome, EventBatchSender, EventEntry, EventPublisher
+from workflow_events._resource import EventResource
+from workflow_events._settings import EventSettings
 from workflow_events.activity import SendEventActivity
 from workflow_events.aioboto3 import (
     EVENTS_CLIENT_CONFIG,
@@ -71,6 +74,7 @@ from workflow_events.trace_context import consuming_event
 __all__ = [
     "DEFAULT_MAX_ENTRY_BYTES",
     "ENTRY_ERROR_TABLE",
+    "EVENTS",
     "EVENTS_CLIENT_CONFIG",
     "EVENT_ID_NAMESPACE",
     "EVENT_TYPES",
@@ -99,6 +103,8 @@ __all__ = [
     "EventProblem",
     "EventPublisher",
     "EventRegistry",
+    "EventResource",
+    "EventSettings",
     "EventTrace",
     "EventType",
     "FileIngestedData",

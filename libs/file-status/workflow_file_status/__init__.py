@@ -9,7 +9,10 @@ raises `MigrationError` (one line naming the fix).
 
 from workflow_file_status._migrate import downgrade, upgrade
 from workflow_file_status._migration_errors import MigrationError, MigrationFailure
+from workflow_file_status._package import FILE_STATUS
 from workflow_file_status._repository import FileStatusRepository
+from workflow_file_status._resource import FileStatusResource
+from workflow_file_status._settings import FileStatusSettings
 from workflow_file_status.activity import UpdateFileStatusActivity
 from workflow_file_status.engine import DEFAULT_SQLITE_URL, create_engine, normalise_database_url
 from workflow_file_status.ids import parse_file_id, parse_status
@@ -24,10 +27,13 @@ from workflow_file_status.sql import SqlFileStatusRepository, allowed_sources
 
 __all__ = [
     "DEFAULT_SQLITE_URL",
+    "FILE_STATUS",
     "FileCreate",
     "FileRead",
     "FileRecord",
     "FileStatusRepository",
+    "FileStatusResource",
+    "FileStatusSettings",
     "MigrationError",
     "MigrationFailure",
     "SqlFileStatusRepository",

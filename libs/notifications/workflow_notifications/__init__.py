@@ -3,7 +3,10 @@
 Its port, the aioboto3 SNS adapter and error table, the worker settings and resource.
 """
 
+from workflow_notifications._package import NOTIFICATIONS
 from workflow_notifications._ports import NotificationPublisher, NotificationRequest, PublishOutcome
+from workflow_notifications._resource import NotificationResource
+from workflow_notifications._settings import NotificationSettings
 from workflow_notifications.activity import SendNotificationActivity
 from workflow_notifications.aioboto3 import (
     SNS_CLIENT_CONFIG,
@@ -11,7 +14,6 @@ from workflow_notifications.aioboto3 import (
     open_sns_client,
     publish_arguments,
 )
-from workflow_notifications.resource import NotificationResource, NotificationSettings
 from workflow_notifications.sns_errors import PUBLISH_ERROR_TABLE, map_publish_error
 from workflow_notifications.validation import (
     MAX_ATTRIBUTES,
@@ -25,6 +27,7 @@ __all__ = [
     "MAX_ATTRIBUTES",
     "MAX_MESSAGE_BYTES",
     "MAX_SUBJECT_CHARS",
+    "NOTIFICATIONS",
     "PUBLISH_ERROR_TABLE",
     "SNS_CLIENT_CONFIG",
     "NotificationPublisher",

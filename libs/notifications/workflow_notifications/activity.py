@@ -18,7 +18,7 @@ from workflow_contracts import (
 )
 
 from workflow_notifications._ports import NotificationPublisher
-from workflow_notifications.resource import NotificationSettings
+from workflow_notifications._settings import NotificationSettings
 from workflow_notifications.validation import build_request
 
 __all__ = ["SendNotificationActivity"]

@@ -27,10 +27,10 @@ from workflow_shared_activities.config import SharedActivitiesConfig
 from workflow_shared_activities.health import HealthServer, serve_health
 from workflow_shared_activities.plugin import (
     SharedActivitiesPlugin,
-    SharedResources,
     compose_data_converter,
     share_contracts_with_sandbox,
 )
+from workflow_shared_activities.resources import WorkerResources
 from workflow_shared_activities.runtime import (
     JsonLogFormatter,
     configure_logging,
@@ -62,7 +62,7 @@ __all__ = [
     "HealthServer",
     "serve_health",
     "SharedActivitiesPlugin",
-    "SharedResources",
+    "WorkerResources",
     "compose_data_converter",
     "share_contracts_with_sandbox",
     "JsonLogFormatter",

@@ -1,13 +1,19 @@
-"""Configuration of the shared activities for one worker (explicit values, no environment)."""
+"""Configuration of the shared activities for one worker (explicit values, no environment).
+
+The fields typed ``Annotated[Settings, PACKAGE]`` are the list of packages a worker runs, in
+the order their clients open (and the reverse of the order they close): adding a shared
+activity package is one line here.
+"""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Annotated, Any
 
-from workflow_contracts import DEFAULT_TRANSITIONS, OPERATOR_RETRY_DELAY, TransitionGraph
-from workflow_events import DEFAULT_MAX_ENTRY_BYTES
-from workflow_file_status import DEFAULT_SQLITE_URL
-from workflow_file_status.engine import database_pooler
-from workflow_notifications import NotificationSettings
+from workflow_contracts import OPERATOR_RETRY_DELAY
+from workflow_contracts._activity_package import ActivityPackage, WorkerScope, configured_packages
+from workflow_events import EVENTS, EventSettings
+from workflow_file_status import FILE_STATUS, FileStatusSettings
+from workflow_notifications import NOTIFICATIONS, NotificationSettings
 
 # shared-activity-generator: imports
 
@@ -16,56 +22,50 @@ __all__ = ["SharedActivitiesConfig"]
 
 @dataclass(frozen=True)
 class SharedActivitiesConfig:
-    """What the worker's shared activities connect to.
+    """What the worker's shared activities connect to: one settings object per package.
 
     Attributes:
-        event_bus_name: EventBridge bus name or ARN.
-        database_url: SQLAlchemy URL; SQLite file by default, ``postgresql+asyncpg://`` in
-            production. Secret: never logged.
-        aws_region: Region of the events client (None: the AWS configuration chain decides).
-        aws_endpoint_url: Custom endpoint (a local emulator); None for AWS.
-        event_source_prefix: Optional namespace before every event source.
-        max_entry_bytes: Event size limit (AWS formula), up to 1 MiB.
-        batching: Coalesce concurrent events into PutEvents calls of up to ten entries.
-        batch_max_wait: Longest an event waits for its batch to fill.
-        transitions: The file lifecycle.
-        migrate: Run the schema migrations when the worker starts (handy for SQLite and demos;
-            in production run ``workflow_file_status.migrate`` as a deploy step, as the schema
-            owner, and give the worker's role only the grants of its ``grant`` command).
+        events: ``shared.send_event`` (`EventSettings`: the bus, batching, size limit).
+        file_status: ``shared.update_file_status`` (`FileStatusSettings`: the database URL,
+            pool, migrations, lifecycle). SQLite file by default.
+        notifications: ``shared.send_notification`` (`NotificationSettings`: all optional).
+        aws_region: Region of the AWS clients (None: the AWS configuration chain decides);
+            a package's own ``region`` wins.
+        aws_endpoint_url: Custom AWS endpoint (a local emulator); None for AWS; a package's
+            own ``endpoint_url`` wins.
         operator_retry_delay: Delay before retrying what an operator must fix (a missing
             bus, a permission, a schema not migrated, a read-only database).
-        database_pool_size: Connections the worker's engine keeps open (PostgreSQL).
-
-    Each per-activity package adds its own settings object below (its defaults keep a
-    worker working without them).
     """
 
-    event_bus_name: str
-    database_url: str = DEFAULT_SQLITE_URL
+    events: Annotated[EventSettings, EVENTS]
+    file_status: Annotated[FileStatusSettings, FILE_STATUS] = field(
+        default_factory=FileStatusSettings
+    )
+    notifications: Annotated[NotificationSettings, NOTIFICATIONS] = field(
+        default_factory=NotificationSettings
+    )
+    # shared-activity-generator: packages
     aws_region: str | None = None
     aws_endpoint_url: str | None = None
-    event_source_prefix: str | None = None
-    max_entry_bytes: int = DEFAULT_MAX_ENTRY_BYTES
-    batching: bool = True
-    batch_max_wait: timedelta = timedelta(milliseconds=5)
-    transitions: TransitionGraph = field(default_factory=lambda: DEFAULT_TRANSITIONS)
-    migrate: bool = False
     operator_retry_delay: timedelta = OPERATOR_RETRY_DELAY
-    database_pool_size: int = 10
-    notifications: NotificationSettings = field(default_factory=NotificationSettings)
-    # shared-activity-generator: settings
 
-    def __post_init__(self) -> None:
-        """Refuses a database URL naming an unknown pooler, before any worker starts.
+    def packages(self) -> list[tuple[ActivityPackage[Any, Any], object]]:
+        """The packages this configuration lists, each with its settings, in opening order."""
+        return configured_packages(self)
 
-        Raises:
-            ValueError: ``?pooler=`` names no known pooler (the URL is never quoted).
-        """
-        database_pooler(self.database_url)
+    def scope(self, namespace: str) -> WorkerScope:
+        """What every package learns about a worker of ``namespace``."""
+        return WorkerScope(
+            namespace=namespace,
+            aws_region=self.aws_region,
+            aws_endpoint_url=self.aws_endpoint_url,
+            operator_retry_delay=self.operator_retry_delay,
+        )
 
     def __repr__(self) -> str:
-        """Leaves the database URL (it may hold a password) out."""
+        """Names the bus and region only (a package's settings may hold a secret)."""
         return (
-            f"SharedActivitiesConfig(event_bus_name={self.event_bus_name!r},"
-            f" aws_region={self.aws_region!r}, batching={self.batching})"
+            f"SharedActivitiesConfig(event_bus_name={self.events.bus_name!r},"
+            f" aws_region={self.aws_region!r}, batching={self.events.batching},"
+            f" packages={[package.name for package, _ in self.packages()]})"
         )

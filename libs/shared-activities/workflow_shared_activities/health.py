@@ -34,7 +34,8 @@ from workflow_shared_activities.health_server import (
     Gate,
     HealthServer,
 )
-from workflow_shared_activities.plugin import SharedActivitiesPlugin, SharedResources
+from workflow_shared_activities.plugin import SharedActivitiesPlugin
+from workflow_shared_activities.resources import WorkerResources
 
 __all__ = ["HealthServer", "serve_health"]
 
@@ -42,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 
 def _worker_checks(
-    worker: Worker, resources: SharedResources, timeout: timedelta = DEFAULT_CHECK_TIMEOUT
+    worker: Worker, resources: WorkerResources, timeout: timedelta = DEFAULT_CHECK_TIMEOUT
 ) -> dict[str, Check]:
     """The dependency checks of a worker built with `SharedActivitiesPlugin`."""
 
@@ -50,14 +51,12 @@ def _worker_checks(
         if not await worker.client.service_client.check_health(timeout=timeout):
             raise CheckFailed("not serving")
 
-    return {
-        "temporal": temporal,
-        "database": resources.probe_database,
-        "event_bus": resources.probe_event_bus,
-    }
+    probes = resources.probes()
+    # Sorted: the order of the checks in /readyz does not depend on the packages' order.
+    return {"temporal": temporal, **{name: probes[name] for name in sorted(probes)}}
 
 
-def _worker_gate(worker: Worker, resources: SharedResources, stop: asyncio.Event | None) -> Gate:
+def _worker_gate(worker: Worker, resources: WorkerResources, stop: asyncio.Event | None) -> Gate:
     """Why the worker is not ready by itself (``starting``, ``shutting down``...), or None."""
     seen_running = False
 

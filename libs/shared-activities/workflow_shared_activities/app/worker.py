@@ -27,7 +27,8 @@ from workflow_shared_activities.app.observability import (
 )
 from workflow_shared_activities.app.settings import AppSettings
 from workflow_shared_activities.health import serve_health
-from workflow_shared_activities.plugin import SharedActivitiesPlugin, SharedResources
+from workflow_shared_activities.plugin import SharedActivitiesPlugin
+from workflow_shared_activities.resources import WorkerResources
 from workflow_shared_activities.runtime import connect_client, run_worker_until_stopped
 
 __all__ = ["WorkerApp", "run_worker_until_stopped"]
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 S = TypeVar("S", bound=AppSettings)
 
 
-def _no_activities(settings: Any, resources: SharedResources) -> Sequence[Callable[..., Any]]:
+def _no_activities(settings: Any, resources: WorkerResources) -> Sequence[Callable[..., Any]]:
     return []
 
 
@@ -59,7 +60,7 @@ class WorkerApp(Generic[S]):
     settings_type: type[S]
     workflows: Sequence[type]
     start_workflow: Callable[[Client, S, UUID], Awaitable[WorkflowHandle[Any, Any]]]
-    activities: Callable[[S, SharedResources], Sequence[Callable[..., Any]]] = _no_activities
+    activities: Callable[[S, WorkerResources], Sequence[Callable[..., Any]]] = _no_activities
     companion: Callable[[Client, S, asyncio.Event], Coroutine[Any, Any, None]] | None = None
     description: str = ""
     logger: logging.Logger = field(init=False, repr=False, compare=False)
@@ -107,13 +108,6 @@ class WorkerApp(Generic[S]):
     def log_effective_config(self, settings: S) -> None:
         """Logs what the app runs with (the database URL without its password)."""
         self.logger.info("%s starting: %s", self.name, settings.describe())
-        unapplied = settings.unapplied_settings()
-        if unapplied:
-            self.logger.warning(
-                "%s: not applied by this version of the shared activities: %s",
-                self.name,
-                ", ".join(unapplied),
-            )
 
     async def serve(self, settings: S, stop: asyncio.Event | None = None) -> None:
         """Runs the worker (and the companion) until SIGINT/SIGTERM or ``stop``.

@@ -1,53 +1,27 @@
-"""The worker settings of ``shared.send_notification`` and its per-worker resource."""
+"""One worker's SNS client, open only while the worker runs."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 
 from botocore.exceptions import NoRegionError
 from workflow_contracts import OPERATOR_RETRY_DELAY, NotificationAccessDeniedError
+from workflow_contracts._activity_package import Probe, WorkerScope
 
 from workflow_notifications._ports import (
     NotificationPublisher,
     NotificationRequest,
     PublishOutcome,
 )
+from workflow_notifications._settings import NotificationSettings
 from workflow_notifications.aioboto3 import SnsPublisher, open_sns_client
-from workflow_notifications.validation import MAX_MESSAGE_BYTES
 
-__all__ = ["NotificationResource", "NotificationSettings"]
+__all__ = ["NotificationResource"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class NotificationSettings:
-    """Worker settings of ``shared.send_notification`` (``SharedActivitiesConfig.notifications``).
-
-    All optional: a worker without them still starts, and a caller passing a topic ARN is
-    served.
-
-    Attributes:
-        topic_arn: The topic used when a caller passes ``null`` as ``topic_arn``.
-        endpoint_url: SNS endpoint (a local emulator); None: the worker's
-            ``aws_endpoint_url``, else AWS (botocore's ``AWS_ENDPOINT_URL_SNS`` applies).
-        region: SNS region; None: the worker's ``aws_region``.
-        max_message_bytes: Message plus attributes limit (SNS: 256 KiB).
-    """
-
-    topic_arn: str | None = None
-    endpoint_url: str | None = None
-    region: str | None = None
-    max_message_bytes: int = MAX_MESSAGE_BYTES
-
-    def __post_init__(self) -> None:
-        """Rejects a limit SNS does not have."""
-        if not 0 < self.max_message_bytes <= MAX_MESSAGE_BYTES:
-            raise ValueError(f"max_message_bytes must be 1..{MAX_MESSAGE_BYTES}")
 
 
 class NotificationResource:
@@ -57,32 +31,33 @@ class NotificationResource:
     is opened at import or construction.
     """
 
-    def __init__(self, publisher: NotificationPublisher | None = None) -> None:
+    def __init__(
+        self,
+        settings: NotificationSettings | None = None,
+        *,
+        publisher: NotificationPublisher | None = None,
+    ) -> None:
         """Starts closed, or open on ``publisher`` (tests)."""
+        self.settings = settings or NotificationSettings()
         self._publisher = publisher
         self._no_region = False
         self._operator_retry_delay = OPERATOR_RETRY_DELAY
 
     @asynccontextmanager
-    async def open(
-        self,
-        settings: NotificationSettings,
-        *,
-        aws_region: str | None = None,
-        aws_endpoint_url: str | None = None,
-        operator_retry_delay: timedelta = OPERATOR_RETRY_DELAY,
-    ) -> AsyncIterator[NotificationResource]:
+    async def open(self, scope: WorkerScope) -> AsyncIterator[NotificationResource]:
         """Opens the ``sns`` client for the worker's run; closes it after.
 
         A worker with no AWS region anywhere still starts (its other activities work): each
         notification then fails with the operator error naming the fix.
         """
+        settings = self.settings
+        operator_retry_delay = scope.operator_retry_delay
         async with AsyncExitStack() as stack:
             try:
                 client = await stack.enter_async_context(
                     open_sns_client(
-                        region_name=settings.region or aws_region,
-                        endpoint_url=settings.endpoint_url or aws_endpoint_url,
+                        region_name=settings.region or scope.aws_region,
+                        endpoint_url=settings.endpoint_url or scope.aws_endpoint_url,
                     )
                 )
             except NoRegionError:
@@ -114,3 +89,7 @@ class NotificationResource:
                 )
             raise RuntimeError("the worker is not running: its SNS client is closed")
         return await self._publisher.publish(request)
+
+    def probes(self) -> Mapping[str, Probe]:
+        """None: SNS has no cheap check that needs no extra permission (see the docs)."""
+        return {}
