@@ -10,19 +10,19 @@ import json
 from pathlib import Path
 
 import pytest
-from temporalio.client import WorkflowHistory
-
 from evaluation_worker.settings import Settings
 from evaluation_worker.worker import APP
+from temporalio.client import WorkflowHistory
 
 HISTORIES = Path(__file__).parent / "replay" / "histories"
 RECORDED = sorted(HISTORIES.glob("*/*.json"))
 CORPUS = [path for path in RECORDED if path.name != "index.json"]
 
 
-def _workflow_id(path: Path) -> str:
+def _load(path: Path) -> WorkflowHistory:
+    # to_json() leaves the workflow id out: the folder's index.json keeps it.
     index = json.loads((path.parent / "index.json").read_text())
-    return str(index[path.name]["workflow_id"])
+    return WorkflowHistory.from_json(str(index[path.name]["workflow_id"]), path.read_text())
 
 
 def test_the_corpus_covers_both_modes() -> None:
@@ -33,7 +33,7 @@ def test_the_corpus_covers_both_modes() -> None:
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 async def test_recorded_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(_workflow_id(path), path.read_text())
+    history = _load(path)
     replayer = APP.build_replayer(Settings())
     # Raises on any non-determinism; a run that failed replays to the same failure.
     result = await replayer.replay_workflow(history)

@@ -103,7 +103,11 @@ async def _record_mode(
             client = stack.temporal.client
             await running.wait_ready(client, [ingestion_cfg.task_queue, evaluation_cfg.task_queue])
             ctx = CaseContext(
-                client, ingestion_cfg, evaluation_cfg, SqlFileStatusRepository(engine), stack.workdir
+                client,
+                ingestion_cfg,
+                evaluation_cfg,
+                SqlFileStatusRepository(engine),
+                stack.workdir,
             )
             for case in CASES:
                 outcome = await run_case(case, ctx)
