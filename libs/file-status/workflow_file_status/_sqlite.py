@@ -52,9 +52,9 @@ class SqliteFileStatusRepository(SqlRepositoryBase):
             if key is not None:
                 prior = (
                     await conn.execute(
-                        sa.select(history.c.from_status, history.c.to_status, history.c.version).where(
-                            history.c.file_id == file_id, history.c.execution_id == UUID(key)
-                        )
+                        sa.select(
+                            history.c.from_status, history.c.to_status, history.c.version
+                        ).where(history.c.file_id == file_id, history.c.execution_id == UUID(key))
                     )
                 ).first()
                 if prior is not None:
