@@ -1,7 +1,7 @@
 """Updates per second on PostgreSQL: the activity path against a raw asyncpg pool, one run.
 
 Run with ``pnpm nx run workflow-file-status:bench``; writes the table to ``BENCHMARKS.md``.
-Rows: (1) UpdateFileStatusActivity through SqlFileStatusRepository (guard, version, history),
+Rows: (1) UpdateFileStatusActivity through the PostgreSQL adapter (guard, version, history),
 (2) a raw asyncpg pool running the bare single-statement UPDATE (no history), (3) the naive
 SQLModel read-modify-write, (4) a new connection per update, (7) the activity path through
 PgBouncer in transaction mode (``?pooler=transaction``) against (1) direct, interleaved.
@@ -35,9 +35,10 @@ from workflow_devstack.instrumentation import Instrumentation, measure, span_cos
 from workflow_file_status import (
     FileCreate,
     FileRecord,
-    SqlFileStatusRepository,
+    SqlFileStatusAdapter,
     UpdateFileStatusActivity,
     create_engine,
+    repository_for,
     upgrade,
 )
 from workflow_shared_activities import prometheus_runtime
@@ -78,7 +79,7 @@ async def main() -> None:
     try:
         await asyncio.to_thread(upgrade, database.dsn)
         engine = create_engine(database.sqlalchemy_url, pool_size=32, max_overflow=0)
-        repo = SqlFileStatusRepository(engine)
+        repo = repository_for(engine)
         pooled_engine = (
             create_engine(
                 bouncer.through(database.sqlalchemy_url) + "?pooler=transaction",
@@ -160,7 +161,7 @@ async def main() -> None:
                         concurrency,
                         target,
                         repo,
-                        SqlFileStatusRepository(pooled_engine),
+                        repository_for(pooled_engine),
                         rounds=args.rounds,
                     )
                 )
@@ -228,7 +229,7 @@ async def main() -> None:
                 lambda record: queries.append(record.query)
             )
 
-        counted_activity = UpdateFileStatusActivity(SqlFileStatusRepository(counted))
+        counted_activity = UpdateFileStatusActivity(repository_for(counted))
         f = files[0]
         await activity_env(99_999_998).run(counted_activity.run, f, CYCLE[state[f] % 2])
         state[f] += 1
@@ -319,8 +320,8 @@ async def _pooler_rows(
     n: int,
     concurrency: int,
     target: Any,
-    direct: SqlFileStatusRepository,
-    pooled: SqlFileStatusRepository,
+    direct: SqlFileStatusAdapter,
+    pooled: SqlFileStatusAdapter,
     *,
     rounds: int,
 ) -> list[tuple[str, int, float, str]]:

@@ -17,7 +17,7 @@ from workflow_file_status._migrate import upgrade
 from workflow_file_status._settings import FileStatusSettings
 from workflow_file_status.engine import create_engine
 from workflow_file_status.models import FileCreate, FileRead, StatusHistoryRead
-from workflow_file_status.sql import SqlFileStatusRepository
+from workflow_file_status.sql import SqlFileStatusAdapter, repository_for
 
 __all__ = ["FileStatusResource"]
 
@@ -35,7 +35,7 @@ class FileStatusResource:
     def __init__(self, settings: FileStatusSettings) -> None:
         """Starts closed."""
         self.settings = settings
-        self._repository: SqlFileStatusRepository | None = None
+        self._repository: SqlFileStatusAdapter | None = None
 
     @asynccontextmanager
     async def open(self, scope: WorkerScope) -> AsyncIterator[FileStatusResource]:
@@ -56,7 +56,7 @@ class FileStatusResource:
             await asyncio.to_thread(migrate)
         engine = create_engine(settings.database_url, pool_size=settings.pool_size)
         try:
-            self._repository = SqlFileStatusRepository(
+            self._repository = repository_for(
                 engine, operator_retry_delay=scope.operator_retry_delay
             )
             yield self
@@ -65,7 +65,7 @@ class FileStatusResource:
             await engine.dispose()
 
     @property
-    def repository(self) -> SqlFileStatusRepository:
+    def repository(self) -> SqlFileStatusAdapter:
         """The open repository (raises `RuntimeError` when the worker is not running)."""
         if self._repository is None:
             raise RuntimeError(_CLOSED)

@@ -39,9 +39,9 @@ from workflow_shared_activities import (
     FileCreate,
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
-    SqlFileStatusRepository,
     WorkerResources,
     create_engine,
+    repository_for,
     share_contracts_with_sandbox,
     upgrade,
 )
@@ -94,7 +94,7 @@ async def stage_stack(files: int, prefix: str) -> AsyncIterator[StageStack]:
     try:
         await asyncio.to_thread(upgrade, database.sqlalchemy_url)
         engine = create_engine(database.sqlalchemy_url, pool_size=4)
-        repo = SqlFileStatusRepository(engine)
+        repo = repository_for(engine)
         registered = [
             (await repo.register_file(FileCreate(name=f"f{i}", uri=f"/bench/f{i}"))).id
             for i in range(files)
