@@ -52,7 +52,6 @@ from workflow_events.event_types import (
     envelope_schema,
     render_schemas,
 )
-from workflow_events.ids import EVENT_ID_NAMESPACE, event_id_for
 from workflow_events.outcomes import (
     ENTRY_ERROR_TABLE,
     RETRYABLE_ENTRY_CODES,
@@ -67,7 +66,6 @@ __all__ = [
     "DEFAULT_MAX_ENTRY_BYTES",
     "ENTRY_ERROR_TABLE",
     "EVENTS_CLIENT_CONFIG",
-    "EVENT_ID_NAMESPACE",
     "MAX_DATA_DEPTH",
     "MAX_ENTRIES_PER_CALL",
     "MAX_ENTRY_BYTES_LIMIT",
@@ -103,7 +101,6 @@ __all__ = [
     "entry_size",
     "envelope_schema",
     "error_for_outcome",
-    "event_id_for",
     "handle_once",
     "make_event",
     "map_put_events_error",

@@ -37,12 +37,12 @@ from temporalio.service import RPCError, RPCStatusCode
 from workflow_contracts import (
     SEND_EVENT_ACTIVITY,
     UPDATE_FILE_STATUS_ACTIVITY,
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
     EventReceipt,
     FileStatus,
     StatusChange,
 )
-
-from workflow_shared_activities.calls import DEFAULT_RETRY, DEFAULT_TIMEOUT
 
 __all__ = [
     "MAX_SERVICE_KEY_CHARS",
