@@ -35,10 +35,10 @@ from temporalio.common import ActivityIDConflictPolicy, ActivityIDReusePolicy, R
 from temporalio.exceptions import ActivityAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 from workflow_contracts import (
-    SEND_EVENT_ACTIVITY,
-    UPDATE_FILE_STATUS_ACTIVITY,
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
+    SEND_EVENT_ACTIVITY,
+    UPDATE_FILE_STATUS_ACTIVITY,
     EventReceipt,
     FileStatus,
     StatusChange,
