@@ -9,8 +9,9 @@ becomes our errors through two tables: `PUT_EVENTS_ERROR_TABLE` (a whole call) a
 
 On the receiving side, the consumer kit: `parse_event` (an EventBridge event with our
 envelope, typed as `WorkflowEvent`, or one `InvalidEventMessage`), `dedup_key` and the
-`Deduplicator` helpers, the data models of our event types in `EVENT_TYPES` and their JSON
-Schemas (``python -m workflow_events.schemas --out DIR``).
+`Deduplicator` helpers, and `EventRegistry`: an app's event types, the model of each one's
+``data`` and their JSON Schemas (``python -m workflow_events.schemas --registry MODULE:NAME
+--out DIR``).
 """
 
 from workflow_events._package import EVENTS
@@ -48,19 +49,12 @@ from workflow_events.entry import (
     entry_size,
 )
 from workflow_events.event_types import (
-    EVENT_TYPES,
     ErrorData,
-    EvaluationCompletedData,
-    EvaluationFailedData,
     EventRegistry,
     EventType,
-    FileIngestedData,
-    FileIngestionFailedData,
-    QualityReportData,
     envelope_schema,
     render_schemas,
 )
-from workflow_events.ids import EVENT_ID_NAMESPACE, event_id_for
 from workflow_events.outcomes import (
     ENTRY_ERROR_TABLE,
     RETRYABLE_ENTRY_CODES,
@@ -76,8 +70,6 @@ __all__ = [
     "ENTRY_ERROR_TABLE",
     "EVENTS",
     "EVENTS_CLIENT_CONFIG",
-    "EVENT_ID_NAMESPACE",
-    "EVENT_TYPES",
     "MAX_DATA_DEPTH",
     "MAX_ENTRIES_PER_CALL",
     "MAX_ENTRY_BYTES_LIMIT",
@@ -92,8 +84,6 @@ __all__ = [
     "DirectPublisher",
     "EntryOutcome",
     "ErrorData",
-    "EvaluationCompletedData",
-    "EvaluationFailedData",
     "EventBatchSender",
     "EventBridgeSender",
     "EventContext",
@@ -107,11 +97,8 @@ __all__ = [
     "EventSettings",
     "EventTrace",
     "EventType",
-    "FileIngestedData",
-    "FileIngestionFailedData",
     "InMemoryDeduplicator",
     "InvalidEventMessage",
-    "QualityReportData",
     "SendEventActivity",
     "WorkflowEvent",
     "build_entry",
@@ -120,7 +107,6 @@ __all__ = [
     "entry_size",
     "envelope_schema",
     "error_for_outcome",
-    "event_id_for",
     "handle_once",
     "make_event",
     "map_put_events_error",

@@ -1,6 +1,7 @@
 """Updates per second on PostgreSQL: the activity path against a raw asyncpg pool, one run.
 
-Run with ``pnpm nx run workflow-file-status:bench``; writes the table to ``BENCHMARKS.md``.
+Run with ``pnpm nx run workflow-file-status:bench``; writes the table to
+``libs/file-status/BENCHMARKS.md``.
 Rows: (1) UpdateFileStatusActivity through the PostgreSQL adapter (guard, version, history),
 (2) a raw asyncpg pool running the bare single-statement UPDATE (no history), (3) the naive
 SQLModel read-modify-write, (4) a new connection per update, (7) the activity path through
@@ -44,6 +45,8 @@ from workflow_file_status import (
 from workflow_shared_activities import prometheus_runtime
 
 HERE = Path(__file__).parent
+LIBRARY = HERE.parents[2] / "libs" / "file-status"
+"""The library measured: its ``BENCHMARKS.md`` is written there."""
 
 
 def compare(name: str, on: tuple[float, float], off: tuple[float, float]) -> str:
@@ -67,7 +70,7 @@ async def main() -> None:
     parser.add_argument("--updates", type=int, default=4000)
     parser.add_argument("--files", type=int, default=256)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the interleaved rows")
-    parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
+    parser.add_argument("--output", type=Path, default=LIBRARY / "BENCHMARKS.md")
     parser.add_argument(
         "--pooler-pool-size", type=int, default=8, help="PgBouncer's server connections (7)"
     )
@@ -276,7 +279,7 @@ async def main() -> None:
     lines = [
         "# workflow-file-status benchmarks",
         "",
-        f"Measured by `pnpm nx run workflow-file-status:bench` on the local PostgreSQL"
+        f"Measured by `tools/bench/file-status/bench_file_status.py` through `pnpm nx run workflow-file-status:bench` on the local PostgreSQL"
         f" ({args.updates} updates at c=32, a quarter at c=1, over {args.files} files; best of three;"
         f" Python {platform.python_version()}, {os.cpu_count()} CPUs). Compare ratios within one run.",
         "",

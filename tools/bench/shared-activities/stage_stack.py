@@ -46,9 +46,19 @@ from workflow_shared_activities import (
     upgrade,
 )
 
-__all__ = ["Sample", "StageStack", "bench_process", "run_stages", "stage_stack", "stage_worker"]
+__all__ = [
+    "LIBRARY",
+    "Sample",
+    "StageStack",
+    "bench_process",
+    "run_stages",
+    "stage_stack",
+    "stage_worker",
+]
 
 HERE = Path(__file__).parent
+LIBRARY = HERE.parents[2] / "libs" / "shared-activities"
+"""The library measured: its ``BENCHMARKS*.md`` are written there."""
 BUS = "bench-stages"
 TASK_QUEUE = "bench-stages"
 
