@@ -171,7 +171,7 @@ test('a generated shared activity passes its lint, typecheck and tests', { timeo
       ].join('\n'),
     ]);
     assert.match(check, /^\[\]/m);
-    const out = run(lib, 'python', ['-m', 'pytest', '-q', '-rA', '-p', 'no:cacheprovider'], env);
+    const out = run(lib, 'python', ['-m', 'pytest', '-q', '-rA', '--color=no', '-p', 'no:cacheprovider'], env);
     const summary = out.trim().split('\n').pop() ?? '';
     console.log(`# generated package: ${summary}`);
     assert.match(summary, /\d+ passed/);
@@ -182,7 +182,8 @@ test('a generated shared activity passes its lint, typecheck and tests', { timeo
       'tests/conformance/test_e2e_probe_plugin.py::test_a_plugin_worker_serves_the_new_activity',
       'tests/test_public_api.py::test_the_face_is_the_package_and_what_a_user_needs',
     ]) {
-      assert.ok(out.includes(`PASSED ${passed}`), `${passed} did not pass`);
+      const listed = out.split('\n').filter((l) => l.startsWith('PASSED'));
+      assert.ok(out.includes(`PASSED ${passed}`), `${passed} did not pass:\n${listed.join('\n')}`);
     }
   } finally {
     fs.rmSync(copy, { recursive: true, force: true });
