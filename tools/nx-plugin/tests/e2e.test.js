@@ -31,6 +31,7 @@ const SHAPE = [
   'tests/unit/test_activity.py',
   'tests/unit/test_placeholder_errors.py',
   'tests/unit/test_resource.py',
+  'tests/unit/test_telemetry.py',
   'workflow_e2e_probe/__init__.py',
   'workflow_e2e_probe/_activity.py',
   'workflow_e2e_probe/_package.py',

@@ -19,7 +19,7 @@ const SHAPE = [
   'tests/__init__.py', 'tests/conformance/__init__.py', 'tests/conformance/test_bad_input.py',
   'tests/conformance/test_package.py', 'tests/conformance/workflows.py', 'tests/test_public_api.py',
   'tests/unit/__init__.py', 'tests/unit/test_activity.py', 'tests/unit/test_placeholder_errors.py',
-  'tests/unit/test_resource.py',
+  'tests/unit/test_resource.py', 'tests/unit/test_telemetry.py',
   'workflow_notices/__init__.py', 'workflow_notices/_activity.py', 'workflow_notices/_package.py',
   'workflow_notices/_placeholder.py', 'workflow_notices/_placeholder_errors.py',
   'workflow_notices/_port.py', 'workflow_notices/_resource.py', 'workflow_notices/_settings.py',
