@@ -15,7 +15,6 @@ from workflow_file_status import __all__ as _file_status_all
 from workflow_notifications import *  # noqa: F403
 from workflow_notifications import __all__ as _notifications_all
 
-# shared-activity-generator: imports
 from workflow_shared_activities.config import SharedActivitiesConfig
 from workflow_shared_activities.health import HealthServer, serve_health
 from workflow_shared_activities.plugin import (
@@ -50,7 +49,6 @@ __all__ = [
     *_events_all,
     *_file_status_all,
     *_notifications_all,
-    # shared-activity-generator: exports
     "SharedActivitiesConfig",
     "HealthServer",
     "serve_health",
