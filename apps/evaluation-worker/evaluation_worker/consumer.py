@@ -46,13 +46,12 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
-from workflow_shared_activities import (
-    ActivityMode,
+from workflow_contracts import ActivityMode, StageTimeouts
+from workflow_events import (
     ClaimResult,
     Deduplicator,
     InMemoryDeduplicator,
     InvalidEventMessage,
-    StageTimeouts,
     consuming_event,
     dedup_key,
     parse_event,

@@ -24,8 +24,10 @@ from ingestion_worker.worker import start_ingestion
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus
 from workflow_devstack import MotoServer, free_port, make_route
-from workflow_shared_activities import FILE_STATUS, FileCreate, FileStatus
+from workflow_file_status import FileCreate
+from workflow_shared_activities import FILE_STATUS
 from workflow_shared_activities.app import open_repository
 
 

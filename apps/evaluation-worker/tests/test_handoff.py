@@ -31,14 +31,11 @@ from ingestion_worker.worker import start_ingestion
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus
 from workflow_devstack import MotoServer, PostgresDatabase, Route, activity_attempts, make_route
-from workflow_shared_activities import (
-    FILE_STATUS,
-    FileCreate,
-    FileStatus,
-    SharedActivitiesPlugin,
-    make_event,
-)
+from workflow_events import make_event
+from workflow_file_status import FileCreate
+from workflow_shared_activities import FILE_STATUS, SharedActivitiesPlugin
 
 from tests.messages import ingestion_event
 

@@ -13,8 +13,11 @@ from ingestion_worker.workflows import IngestFileWorkflow
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus
 from workflow_devstack import MotoServer, make_route
-from workflow_shared_activities import FILE_STATUS, FileCreate, FileStatus, open_sns_client
+from workflow_file_status import FileCreate
+from workflow_notifications import open_sns_client
+from workflow_shared_activities import FILE_STATUS
 
 
 async def run_files(

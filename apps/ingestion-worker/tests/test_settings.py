@@ -10,8 +10,8 @@ from ingestion_worker.settings import Settings
 from ingestion_worker.worker import APP
 from ingestion_worker.workflows import IngestFileWorkflow
 from pydantic import ValidationError
-from workflow_contracts import StageTimeouts
-from workflow_shared_activities import ActivityMode, SharedActivitiesConfig
+from workflow_contracts import ActivityMode, StageTimeouts
+from workflow_shared_activities import SharedActivitiesConfig
 
 CONFIG_FIELDS = {f.name for f in dataclasses.fields(SharedActivitiesConfig)}
 

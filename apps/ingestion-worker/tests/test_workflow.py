@@ -19,6 +19,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus
 from workflow_devstack import (
     MotoServer,
     PostgresDatabase,
@@ -27,7 +28,8 @@ from workflow_devstack import (
     activity_attempts,
     make_route,
 )
-from workflow_shared_activities import FILE_STATUS, FileCreate, FileStatus, SharedActivitiesPlugin
+from workflow_file_status import FileCreate
+from workflow_shared_activities import FILE_STATUS, SharedActivitiesPlugin
 
 from tests.outage import OutageAtFirstAttempt
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from workflow_contracts._activity_package import ActivityPackage
 
+from workflow_file_status._activity import UpdateFileStatusActivity
 from workflow_file_status._resource import FileStatusResource
 from workflow_file_status._settings import FileStatusSettings
-from workflow_file_status.activity import UpdateFileStatusActivity
 
 __all__ = ["FILE_STATUS"]
 

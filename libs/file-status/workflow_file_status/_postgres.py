@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util.concurrency import greenlet_spawn
 from workflow_contracts import OPERATOR_RETRY_DELAY, FileStatus, TemporalContext
 
+from workflow_file_status._engine import engine_pooler
 from workflow_file_status._errors import driver_facts
 from workflow_file_status._pg_errors import PG_RULES, POOLER_REFUSALS, STATEMENT_POOLING
 from workflow_file_status._sql_common import ChangeRow, SqlRepositoryBase, logger
-from workflow_file_status.engine import engine_pooler
 
 __all__ = [
     "CHANGE_FUNCTION_SQL",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from workflow_contracts import DEFAULT_TRANSITIONS, TransitionGraph
 
-from workflow_file_status.engine import DEFAULT_SQLITE_URL, database_pooler
+from workflow_file_status._engine import DEFAULT_SQLITE_URL, database_pooler
 
 __all__ = ["FileStatusSettings"]
 

@@ -31,7 +31,7 @@ from workflow_contracts import (
 )
 
 from workflow_file_status._errors import Arguments, ErrorRule, driver_facts, map_error
-from workflow_file_status.models import (
+from workflow_file_status._models import (
     FileCreate,
     FileRead,
     FileRecord,

@@ -22,19 +22,17 @@ from temporalio.client import ActivityFailureError, Client
 from temporalio.common import RetryPolicy
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
+from workflow_contracts import DATA_CONVERTER, FileStatus
 from workflow_devstack import PostgresDatabase, free_port
 from workflow_events import EventSettings
-from workflow_file_status import FILE_STATUS, FileStatusSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
 from workflow_shared_activities import (
-    DATA_CONVERTER,
-    FileCreate,
-    FileStatus,
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
     change_file_status,
     emit_event,
-    prometheus_runtime,
 )
+from workflow_shared_activities.telemetry import prometheus_runtime
 
 Samples = list[tuple[str, dict[str, str], float]]
 

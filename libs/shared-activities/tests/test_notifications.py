@@ -14,16 +14,12 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import SEND_NOTIFICATION_ACTIVITY, NotificationReceipt
 from workflow_devstack import MotoServer
 from workflow_events import EventSettings
 from workflow_file_status import FileStatusSettings
 from workflow_notifications import NOTIFICATIONS, NotificationSettings, open_sns_client
-from workflow_shared_activities import (
-    SEND_NOTIFICATION_ACTIVITY,
-    NotificationReceipt,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-)
+from workflow_shared_activities import SharedActivitiesConfig, SharedActivitiesPlugin
 
 from tests.workflows_notify import NotifyByNameWorkflow
 

@@ -17,22 +17,23 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-from workflow_devstack import MotoServer, PostgresDatabase, activity_attempts, make_route
-from workflow_events import EventSettings
-from workflow_file_status import FILE_STATUS, FileStatusSettings
-from workflow_shared_activities import (
+from workflow_contracts import (
     DATA_CONVERTER,
     SEND_EVENT_ACTIVITY,
     SEND_NOTIFICATION_ACTIVITY,
     UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
     FileStatus,
+)
+from workflow_devstack import MotoServer, PostgresDatabase, activity_attempts, make_route
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_shared_activities import (
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
     WorkerResources,
     run_until_signalled,
-    share_contracts_with_sandbox,
 )
+from workflow_shared_activities._plugin import share_contracts_with_sandbox
 
 from tests import workflows
 from tests.workflows import (

@@ -37,28 +37,29 @@ from temporalio.worker import (
 )
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-from workflow_devstack import MotoServer, Route, free_port, make_route, temporal_cli_path
-from workflow_events import EventSettings
-from workflow_file_status import FILE_STATUS, FileStatusSettings
-from workflow_shared_activities import (
+from workflow_contracts import (
     DATA_CONVERTER,
     SEND_EVENT_ACTIVITY,
     UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
     FileStatus,
-    ServiceKeyConflictError,
+)
+from workflow_devstack import MotoServer, Route, free_port, make_route, temporal_cli_path
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
+from workflow_shared_activities import (
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
     WorkerResources,
     change_file_status,
     connect_client,
     emit_event,
-    service_activity_id,
-    upgrade,
 )
 from workflow_shared_activities.services import (
     MAX_SERVICE_KEY_CHARS,
     VERBATIM_SERVICE_KEY_CHARS,
+    ServiceKeyConflictError,
+    service_activity_id,
 )
 
 # --- the activity id of a key ----------------------------------------------------------------

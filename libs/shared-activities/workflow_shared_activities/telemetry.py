@@ -25,7 +25,7 @@ from workflow_events.telemetry import (
     PUT_EVENTS_CALLS,
     PUT_EVENTS_LATENCY,
 )
-from workflow_file_status.telemetry import (
+from workflow_file_status._telemetry import (
     DATABASE_ERRORS,
     DATABASE_LATENCY,
     ILLEGAL_TRANSITIONS,

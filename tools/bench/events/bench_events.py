@@ -34,7 +34,7 @@ from workflow_events import (
     new_aioboto3_event_sender,
     open_events_client,
 )
-from workflow_shared_activities import prometheus_runtime
+from workflow_shared_activities.telemetry import prometheus_runtime
 
 HERE = Path(__file__).parent
 LIBRARY = HERE.parents[2] / "libs" / "events"

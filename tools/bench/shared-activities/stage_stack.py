@@ -31,20 +31,17 @@ from stage_workflows import (
 )
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from workflow_contracts import ActivityMode
 from workflow_devstack import MotoProcess, create_database, drop_database, start_dev_server
 from workflow_events import EventSettings
-from workflow_file_status import FileStatusSettings
+from workflow_file_status import FileCreate, FileStatusSettings, create_engine, repository_for
+from workflow_file_status.migrate import upgrade
 from workflow_shared_activities import (
-    ActivityMode,
-    FileCreate,
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
     WorkerResources,
-    create_engine,
-    repository_for,
-    share_contracts_with_sandbox,
-    upgrade,
 )
+from workflow_shared_activities._plugin import share_contracts_with_sandbox
 
 __all__ = [
     "LIBRARY",

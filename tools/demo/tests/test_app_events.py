@@ -35,7 +35,8 @@ from types_aiobotocore_sqs import SQSClient
 from workflow_contracts import FileStatus
 from workflow_devstack import MotoServer, make_route
 from workflow_events import EventRegistry
-from workflow_file_status import FileCreate, upgrade
+from workflow_file_status import FileCreate
+from workflow_file_status.migrate import upgrade
 from workflow_shared_activities import FILE_STATUS
 
 APPS = Path(__file__).resolve().parents[3] / "apps"

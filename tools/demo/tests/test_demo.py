@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from workflow_contracts import FileStatus
 from workflow_demo.run import run_demo
 from workflow_demo.samples import MALFORMED, sample_files
 from workflow_devstack import PostgresDatabase, create_database, drop_database
-from workflow_shared_activities import FileStatus
 
 DEMO_SH = Path(__file__).resolve().parents[3] / "tools" / "scripts" / "demo.sh"
 

@@ -15,9 +15,11 @@ from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus
 from workflow_demo.notifications import FAILURE_NOTIFICATIONS, notify_failures
 from workflow_devstack import MotoServer, make_route
-from workflow_shared_activities import FILE_STATUS, FileCreate, FileStatus
+from workflow_file_status import FileCreate
+from workflow_shared_activities import FILE_STATUS
 
 
 @dataclass

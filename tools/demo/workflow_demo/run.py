@@ -34,15 +34,9 @@ import ingestion_worker.worker as ingestion
 from evaluation_worker.consumer import MAX_POLL_BACKOFF_SECONDS
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from workflow_contracts import ActivityMode
 from workflow_devstack import free_port
-from workflow_shared_activities import (
-    ActivityMode,
-    FileCreate,
-    FileRead,
-    SqlFileStatusAdapter,
-    create_engine,
-    repository_for,
-)
+from workflow_file_status import FileCreate, FileRead, FileStore, create_engine, repository_for
 
 from workflow_demo.flow import Flow, collect_events, leave_if_failed
 from workflow_demo.metrics_summary import metrics_summary
@@ -182,7 +176,7 @@ async def run_demo(
 
 async def _drive(
     stack: LocalStack,
-    repo: SqlFileStatusAdapter,
+    repo: FileStore,
     registered: list[FileRead],
     ingestion_cfg: ingestion_settings.Settings,
     task_queues: list[str],

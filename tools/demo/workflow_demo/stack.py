@@ -31,7 +31,7 @@ from workflow_devstack import (
     make_route,
     start_dev_server,
 )
-from workflow_file_status import upgrade
+from workflow_file_status.migrate import upgrade
 
 __all__ = ["BUS_NAME", "MAX_RECEIVE_COUNT", "LocalStack", "MotoProcess", "local_stack"]
 

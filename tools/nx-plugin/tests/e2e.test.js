@@ -44,7 +44,7 @@ const SHAPE = [
   'workflow_e2e_probe/py.typed',
   'workflow_e2e_probe/testing.py',
 ];
-const CONFIG = 'libs/shared-activities/workflow_shared_activities/config.py';
+const CONFIG = 'libs/shared-activities/workflow_shared_activities/_config.py';
 
 /** @param {string} dir @returns {string[]} every file under dir, relative, sorted */
 const walk = (dir) =>
@@ -154,7 +154,7 @@ test('a generated shared activity passes its lint, typecheck and tests', { timeo
       '--config-file', mypyConfig,
       'workflow_e2e_probe', 'tests', 'bench',
       '../contracts/workflow_contracts',
-      '../shared-activities/workflow_shared_activities/config.py',
+      '../shared-activities/workflow_shared_activities/_config.py',
     ], env);
     // Releasable as generated: the workspace's release check (tools/release) finds nothing,
     // nor does its check of the declared Python versions against the tested ones.

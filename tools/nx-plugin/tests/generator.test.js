@@ -10,7 +10,7 @@ const { activityNames } = require('../src/shared-activity/names');
 const { insertAtMarker, packageField, packageImport } = require('../src/shared-activity/wiring');
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const CONFIG = 'libs/shared-activities/workflow_shared_activities/config.py';
+const CONFIG = 'libs/shared-activities/workflow_shared_activities/_config.py';
 // The shared files the generator may edit (everything else it writes is new).
 const WIRED = ['pyproject.toml', 'libs/shared-activities/pyproject.toml', CONFIG];
 /** The package's files, relative to libs/notices (the shape every shared package has). */

@@ -31,13 +31,8 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 from workflow_events import EventSettings
-from workflow_file_status import FileStatusSettings
-from workflow_shared_activities import (
-    FILE_STATUS,
-    FileCreate,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-)
+from workflow_file_status import FileCreate, FileStatusSettings
+from workflow_shared_activities import FILE_STATUS, SharedActivitiesConfig, SharedActivitiesPlugin
 
 _TIMEOUT = timedelta(seconds=30)
 

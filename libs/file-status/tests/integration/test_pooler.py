@@ -25,14 +25,10 @@ from workflow_contracts import (
 )
 from workflow_devstack import PgBouncer, PostgresDatabase, create_database, drop_database
 from workflow_devstack.pytest_plugin import StartPgBouncer
-from workflow_file_status import (
-    FileCreate,
-    create_engine,
-    downgrade,
-    repository_for,
-    upgrade,
-)
+from workflow_file_status import FileCreate, create_engine, repository_for
+from workflow_file_status._migrate import downgrade
 from workflow_file_status._postgres import is_disconnect
+from workflow_file_status.migrate import upgrade
 
 S = FileStatus
 FILES = 60

@@ -18,7 +18,8 @@ from workflow_contracts import (
     TemporalContext,
 )
 from workflow_devstack import PostgresDatabase, TcpProxy, free_port
-from workflow_file_status import FileCreate, SqlFileStatusAdapter, create_engine, repository_for
+from workflow_file_status import FileCreate, create_engine, repository_for
+from workflow_file_status._resource import SqlFileStatusAdapter
 
 S = FileStatus
 

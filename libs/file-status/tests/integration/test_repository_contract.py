@@ -16,7 +16,8 @@ from workflow_contracts import (
     execution_id,
     make_transition_graph,
 )
-from workflow_file_status import FileCreate, SqlFileStatusAdapter
+from workflow_file_status import FileCreate
+from workflow_file_status._resource import SqlFileStatusAdapter
 
 S = FileStatus
 

@@ -27,7 +27,8 @@ from workflow_contracts import (
     execution_id,
 )
 from workflow_devstack import PostgresDatabase, run_concurrently
-from workflow_file_status import FileCreate, SqlFileStatusAdapter, create_engine, repository_for
+from workflow_file_status import FileCreate, create_engine, repository_for
+from workflow_file_status._resource import SqlFileStatusAdapter
 
 from tests.history_checker import Attempt, Refused, Row, check_history
 

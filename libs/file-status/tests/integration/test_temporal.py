@@ -17,7 +17,8 @@ from workflow_contracts import (
     TransitionGraph,
 )
 from workflow_devstack import activity_attempts
-from workflow_file_status import FileCreate, SqlFileStatusAdapter, UpdateFileStatusActivity
+from workflow_file_status import FileCreate, UpdateFileStatusActivity
+from workflow_file_status._resource import SqlFileStatusAdapter
 
 from tests.workflows import CompleteFileWorkflow, IllegalStatusWorkflow, StatusByNameWorkflow
 

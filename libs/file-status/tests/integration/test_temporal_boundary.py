@@ -32,12 +32,12 @@ from workflow_devstack import PostgresDatabase, activity_attempts, create_databa
 from workflow_file_status import (
     FileCreate,
     FileStatusRepository,
-    SqlFileStatusAdapter,
     UpdateFileStatusActivity,
     create_engine,
     repository_for,
-    upgrade,
 )
+from workflow_file_status._resource import SqlFileStatusAdapter
+from workflow_file_status.migrate import upgrade
 
 from tests.workflows import (
     PatientStatusWorkflow,

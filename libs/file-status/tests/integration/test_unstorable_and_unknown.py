@@ -34,13 +34,9 @@ from workflow_contracts import (
 )
 from workflow_devstack import PostgresDatabase, drop_database
 from workflow_devstack.postgres import admin_url
-from workflow_file_status import (
-    FileCreate,
-    SqlFileStatusAdapter,
-    create_engine,
-    repository_for,
-    upgrade,
-)
+from workflow_file_status import FileCreate, create_engine, repository_for
+from workflow_file_status._resource import SqlFileStatusAdapter
+from workflow_file_status.migrate import upgrade
 
 S = FileStatus
 DELAY = timedelta(seconds=3)

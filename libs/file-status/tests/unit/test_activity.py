@@ -22,7 +22,8 @@ from workflow_contracts import (
     execution_id,
     make_transition_graph,
 )
-from workflow_file_status import UpdateFileStatusActivity, allowed_sources
+from workflow_file_status import UpdateFileStatusActivity
+from workflow_file_status._sql_common import allowed_sources
 from workflow_file_status.testing import InMemoryFileStatusRepository
 
 S = FileStatus

@@ -18,7 +18,7 @@ from workflow_contracts import (
     InvalidStatusTransitionError,
     StatusChange,
 )
-from workflow_file_status.telemetry import StatusMetrics, traced_change
+from workflow_file_status._telemetry import StatusMetrics, traced_change
 
 FILE = uuid.uuid4()
 S = FileStatus

@@ -15,15 +15,10 @@ from typing import Any
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor, Worker
+from workflow_contracts import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY
 from workflow_events import EventSettings
-from workflow_file_status import FILE_STATUS, FileStatusSettings
-from workflow_shared_activities import (
-    SEND_EVENT_ACTIVITY,
-    UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-)
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_shared_activities import SharedActivitiesConfig, SharedActivitiesPlugin
 
 from tests.conformance.mode_workflows import ModeStageWorkflow, stage_check
 

@@ -21,18 +21,15 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY, FileStatus
 from workflow_devstack import MotoServer, PostgresDatabase, Route, activity_attempts, make_route
 from workflow_events import EventSettings
-from workflow_file_status import FILE_STATUS, FileStatusSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
 from workflow_shared_activities import (
-    SEND_EVENT_ACTIVITY,
-    UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
-    FileStatus,
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
     WorkerResources,
-    upgrade,
 )
 
 from tests.conformance.workflows import RawCallWorkflow

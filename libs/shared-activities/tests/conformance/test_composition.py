@@ -23,18 +23,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import DATA_CONVERTER, FileStatus
 from workflow_devstack import MotoServer, Route, make_route
 from workflow_events import EventSettings
-from workflow_file_status import FILE_STATUS, FileStatusSettings
-from workflow_shared_activities import (
-    DATA_CONVERTER,
-    FileCreate,
-    FileStatus,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-    compose_data_converter,
-    upgrade,
-)
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
+from workflow_shared_activities import SharedActivitiesConfig, SharedActivitiesPlugin
+from workflow_shared_activities._plugin import compose_data_converter
 
 from tests.workflows import ProcessWorkflow, RoutedWorkflow
 

@@ -26,6 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor, Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import UPDATE_FILE_STATUS_ACTIVITY, FileStatus
 from workflow_devstack import (
     MotoServer,
     PostgresDatabase,
@@ -38,15 +39,9 @@ from workflow_devstack import (
     make_route,
 )
 from workflow_events import EventSettings
-from workflow_file_status import FILE_STATUS, FileStatusSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
 from workflow_file_status import migrate as migrate_cli
-from workflow_shared_activities import (
-    UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
-    FileStatus,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-)
+from workflow_shared_activities import SharedActivitiesConfig, SharedActivitiesPlugin
 from workflow_shared_activities.app import ExitCode
 
 from tests.workflows import ProcessWorkflow

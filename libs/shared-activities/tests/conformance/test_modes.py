@@ -33,20 +33,21 @@ from temporalio.worker import (
 )
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-from workflow_devstack import MotoServer, PostgresDatabase, Route, make_route
-from workflow_events import EventSettings
-from workflow_file_status import FILE_STATUS, FileStatusSettings
-from workflow_shared_activities import (
+from workflow_contracts import (
     DATA_CONVERTER,
     SEND_EVENT_ACTIVITY,
     UPDATE_FILE_STATUS_ACTIVITY,
     ActivityMode,
-    FileCreate,
     FileStatus,
+)
+from workflow_devstack import MotoServer, PostgresDatabase, Route, make_route
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
+from workflow_shared_activities import (
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
     WorkerResources,
-    upgrade,
 )
 
 from tests.conformance.mode_workflows import (

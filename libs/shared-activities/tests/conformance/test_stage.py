@@ -17,17 +17,15 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus, TemporalContext
 from workflow_devstack import MotoServer, make_route
 from workflow_events import EventSettings
-from workflow_file_status import FILE_STATUS, FileStatusSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
 from workflow_shared_activities import (
-    FileCreate,
-    FileStatus,
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
-    TemporalContext,
     WorkerResources,
-    upgrade,
 )
 
 from tests import workflows
@@ -152,7 +150,7 @@ async def test_a_refused_final_status_still_sends_the_failure_event(
     await asyncio.wait_for(workflows.STAGE_STARTED.wait(), 20)
     # Someone else (an operator's tool) fails the file while the stage works.
     operator = TemporalContext(None, None, "operator-1", 1, activity_run_id=str(uuid.uuid4()))
-    from workflow_shared_activities import DEFAULT_TRANSITIONS
+    from workflow_contracts import DEFAULT_TRANSITIONS
 
     await stage.resources[FILE_STATUS].change_status(
         file.id, FileStatus.FAILED, operator, DEFAULT_TRANSITIONS

@@ -20,17 +20,12 @@ from temporalio.worker import (
 )
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import UPDATE_FILE_STATUS_ACTIVITY, FileStatus
 from workflow_devstack import MotoServer, make_route
 from workflow_events import EventSettings
-from workflow_file_status import FILE_STATUS, FileStatusSettings
-from workflow_shared_activities import (
-    UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
-    FileStatus,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-    upgrade,
-)
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
+from workflow_shared_activities import SharedActivitiesConfig, SharedActivitiesPlugin
 
 
 class LoseFirstCompletion(Interceptor):

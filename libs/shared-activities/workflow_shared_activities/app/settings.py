@@ -21,10 +21,10 @@ from pydantic import Field, field_validator
 from sqlalchemy.engine import make_url
 from workflow_contracts import ActivityMode, StageTimeouts
 from workflow_events import EventSettings
-from workflow_file_status import DEFAULT_SQLITE_URL, FileStatusSettings
-from workflow_file_status.engine import database_pooler
+from workflow_file_status import FileStatusSettings
+from workflow_file_status._engine import DEFAULT_SQLITE_URL, database_pooler
 
-from workflow_shared_activities.config import SharedActivitiesConfig
+from workflow_shared_activities._config import SharedActivitiesConfig
 
 try:
     from pydantic_settings import BaseSettings, SettingsConfigDict

@@ -21,16 +21,16 @@ from temporalio.runtime import Runtime
 from temporalio.worker import Replayer, Worker
 from workflow_contracts import DATA_CONVERTER
 
+from workflow_shared_activities._health import serve_health
+from workflow_shared_activities._plugin import SharedActivitiesPlugin
+from workflow_shared_activities._resources import WorkerResources
+from workflow_shared_activities._runtime import connect_client, run_worker_until_stopped
 from workflow_shared_activities.app.observability import (
     client_plugins,
     configure_tracing,
     metrics_runtime,
 )
 from workflow_shared_activities.app.settings import AppSettings
-from workflow_shared_activities.health import serve_health
-from workflow_shared_activities.plugin import SharedActivitiesPlugin
-from workflow_shared_activities.resources import WorkerResources
-from workflow_shared_activities.runtime import connect_client, run_worker_until_stopped
 
 __all__ = ["WorkerApp", "run_worker_until_stopped"]
 

@@ -28,7 +28,7 @@ async function sharedActivityGenerator(tree, options) {
     formatPython(tree.root, [
       n.dir,
       `libs/contracts/workflow_contracts/${n.contractModule}.py`,
-      'libs/shared-activities/workflow_shared_activities/config.py',
+      'libs/shared-activities/workflow_shared_activities/_config.py',
     ]);
     // Locks need the network: the generator leaves them to the developer (and CI's copy
     // of the workspace runs the package's checks with the shared .venv instead).

@@ -85,7 +85,7 @@ function wire(tree, n) {
       'pyproject.toml',
     ),
   );
-  const config = `${umbrella}/workflow_shared_activities/config.py`;
+  const config = `${umbrella}/workflow_shared_activities/_config.py`;
   update(tree, config, (t) => {
     t = insertAtMarker(t, 'imports', [packageImport(n)], config);
     return insertAtMarker(t, 'packages', [packageField(n)], config);

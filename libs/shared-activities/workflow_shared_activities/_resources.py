@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from workflow_contracts._activity_package import ActivityPackage, PackageResource, Probe
 
-from workflow_shared_activities.config import SharedActivitiesConfig
+from workflow_shared_activities._config import SharedActivitiesConfig
 
 __all__ = ["WorkerResources"]
 

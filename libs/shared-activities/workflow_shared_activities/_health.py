@@ -27,15 +27,15 @@ from datetime import timedelta
 
 from temporalio.worker import Worker
 
-from workflow_shared_activities.health_server import (
+from workflow_shared_activities._health_server import (
     DEFAULT_CHECK_TIMEOUT,
     Check,
     CheckFailed,
     Gate,
     HealthServer,
 )
-from workflow_shared_activities.plugin import SharedActivitiesPlugin
-from workflow_shared_activities.resources import WorkerResources
+from workflow_shared_activities._plugin import SharedActivitiesPlugin
+from workflow_shared_activities._resources import WorkerResources
 
 __all__ = ["HealthServer", "serve_health"]
 

@@ -12,8 +12,8 @@ from temporalio.worker import Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 from workflow_contracts import DATA_CONVERTER
 
-from workflow_shared_activities.config import SharedActivitiesConfig
-from workflow_shared_activities.resources import WorkerResources
+from workflow_shared_activities._config import SharedActivitiesConfig
+from workflow_shared_activities._resources import WorkerResources
 
 __all__ = [
     "SharedActivitiesPlugin",

@@ -5,7 +5,7 @@
 else 503, with a JSON body naming each check (see ``docs/health-checks.md``). The checks run
 concurrently and a round's result answers the probes of the next second (``cache_ttl``), so a
 storm of probes costs one round a second; the gate (``worker``) is read on every probe.
-`workflow_shared_activities.health.serve_health` builds one for a worker.
+`workflow_shared_activities._health.serve_health` builds one for a worker.
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ from workflow_contracts import (
     wire_activity,
 )
 
-from workflow_file_status._repository import FileStatusRepository
-from workflow_file_status.ids import parse_file_id, parse_status
-from workflow_file_status.telemetry import StatusTelemetry, traced_change
+from workflow_file_status._ids import parse_file_id, parse_status
+from workflow_file_status._port import FileStatusRepository
+from workflow_file_status._telemetry import StatusTelemetry, traced_change
 
 __all__ = ["UpdateFileStatusActivity"]
 
@@ -31,7 +31,7 @@ class UpdateFileStatusActivity:
     Atomic and guarded (the transition graph decides), idempotent (a retry of a committed
     attempt returns that outcome and writes nothing), and audited (one history row per change,
     with the Temporal execution that made it). Each statement runs in a span and is counted
-    on ``activity.metric_meter()`` (see `workflow_file_status.telemetry`).
+    on ``activity.metric_meter()`` (see `workflow_file_status._telemetry`).
     """
 
     def __init__(

@@ -5,7 +5,9 @@ from uuid import UUID
 
 from workflow_contracts import FileStatus, StatusChange, TemporalContext, TransitionGraph
 
-__all__ = ["FileStatusRepository"]
+from workflow_file_status._models import FileCreate, FileRead, StatusHistoryRead
+
+__all__ = ["FileStatusRepository", "FileStore"]
 
 
 class FileStatusRepository(Protocol):
@@ -37,4 +39,23 @@ class FileStatusRepository(Protocol):
                 `UnknownStoredStatusError` (a stored status this worker does not know),
                 retried after a long delay.
         """
+        ...
+
+
+class FileStore(FileStatusRepository, Protocol):
+    """A `FileStatusRepository` that also registers and reads files (what `repository_for` gives).
+
+    The apps' commands, services and tests use it outside the activity.
+    """
+
+    async def register_file(self, file: FileCreate) -> FileRead:
+        """Registers a file (status PENDING); returns it as stored."""
+        ...
+
+    async def get_file(self, file_id: UUID) -> FileRead | None:
+        """Reads a file (None: no such file)."""
+        ...
+
+    async def get_history(self, file_id: UUID) -> list[StatusHistoryRead]:
+        """Reads a file's status history, oldest first."""
         ...
