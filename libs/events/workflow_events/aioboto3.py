@@ -8,7 +8,7 @@ Retries: botocore's own retries are switched off (``total_max_attempts=1``: one 
 retry) so that Temporal's retry policy alone governs; nested retries would multiply into
 retry storms and hide failures from the workflow's history.
 
-Errors: `workflow_events.put_events_errors.PUT_EVENTS_ERROR_TABLE` is the one place where
+Errors: `workflow_events.PUT_EVENTS_ERROR_TABLE` is the one place where
 what botocore and aiohttp raise becomes our error (like httpx's transport exception map).
 The original is logged at WARNING (type, code, first line of its message; never
 credentials) and our error is raised ``from None``, so Temporal records a short typed
@@ -27,9 +27,8 @@ import aioboto3
 from aiobotocore.config import AioConfig
 from workflow_contracts import OPERATOR_RETRY_DELAY, EventPublishRetryableError
 
+from workflow_events._error_rows import error_for_outcome, map_put_events_error
 from workflow_events._ports import EntryOutcome, EventEntry
-from workflow_events.outcomes import error_for_outcome
-from workflow_events.put_events_errors import map_put_events_error
 
 if TYPE_CHECKING:
     from types_aiobotocore_events import EventBridgeClient

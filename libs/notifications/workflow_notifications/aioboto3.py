@@ -3,7 +3,7 @@
 botocore's own retries are off (``total_max_attempts=1``) so that Temporal's retry policy
 alone governs: nested retries would multiply into retry storms and hide failures from the
 workflow's history. What botocore and aiohttp raise becomes our error in one place,
-`workflow_notifications.sns_errors.PUBLISH_ERROR_TABLE`, raised ``from None`` so Temporal
+`workflow_notifications.PUBLISH_ERROR_TABLE`, raised ``from None`` so Temporal
 records a short typed failure, not the driver's stack.
 """
 
@@ -18,8 +18,8 @@ import aioboto3
 from aiobotocore.config import AioConfig
 from workflow_contracts import OPERATOR_RETRY_DELAY
 
+from workflow_notifications._error_rows import map_publish_error
 from workflow_notifications._ports import NotificationRequest, PublishOutcome
-from workflow_notifications.sns_errors import map_publish_error
 
 if TYPE_CHECKING:
     from types_aiobotocore_sns import SNSClient
