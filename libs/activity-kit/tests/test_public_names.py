@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import workflow_activity_kit
 from workflow_activity_kit import aws
 
@@ -32,3 +35,15 @@ def test_every_public_name_is_documented() -> None:
             value = getattr(module, name)
             if callable(value):
                 assert value.__doc__, name
+
+
+def test_the_kit_needs_botocore_only_for_its_aws_rows() -> None:
+    # file-status uses the engine without botocore or aiohttp installed.
+    code = (
+        "import sys, workflow_activity_kit\n"
+        "print(','.join(m for m in ('botocore', 'aiohttp') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
