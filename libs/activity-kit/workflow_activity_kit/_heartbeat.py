@@ -1,4 +1,4 @@
-"""Inside an app's own activity: heartbeating while work runs, and a retryable error for the rest."""
+"""For an app's own activities: heartbeating while work runs, a retryable error for the rest."""
 
 from __future__ import annotations
 

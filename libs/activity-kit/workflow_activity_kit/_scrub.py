@@ -17,8 +17,9 @@ _NAME_HEAD_CHARS = 60  # an ARN's partition, service, region, account and the st
 def safe_message(text: str, limit: int, redactions: Sequence[Redaction] = ()) -> str:
     """The first line of ``text``, redacted, cut to ``limit`` characters (ending ``...``).
 
-    Only the first line is kept (any line break ends it): what follows it (a signature error's canonical request, a
-    wrapper's SQL and parameters) is where secrets are. The redactions are applied in order.
+    Only the first line is kept (any line break ends it): what follows it (a signature
+    error's canonical request, a wrapper's SQL and parameters) is where secrets are. The
+    redactions are applied in order.
     """
     lines = text.strip().splitlines()
     first = lines[0] if lines else ""

@@ -1,8 +1,9 @@
 """PostgreSQL (asyncpg through SQLAlchemy): the ordered table of database errors.
 
-Most specific first; the first matching row wins (see `workflow_activity_kit.ErrorRow`). A row names the
-SQLSTATE codes (or two-character classes) and the asyncpg / SQLAlchemy classes that raise
-them; messages cover servers and proxies that do not send the code.
+Rows of the activity kit's engine (`workflow_activity_kit.ErrorRow`), most specific first; the
+first matching row wins. A row names the SQLSTATE codes (or two-character classes) and the
+asyncpg / SQLAlchemy classes that raise them; messages cover servers and proxies that do not
+send the code.
 """
 
 import asyncpg

@@ -1,8 +1,8 @@
 """SQLite (sqlite3 through aiosqlite and SQLAlchemy): the ordered table of database errors.
 
-Most specific first; the first matching row wins (see `workflow_activity_kit.ErrorRow`). SQLite reports
-most failures as ``sqlite3.OperationalError``: rows use its extended error name
-(``sqlite_errorname``, e.g. ``SQLITE_BUSY``) and its message.
+Rows of the activity kit's engine (`workflow_activity_kit.ErrorRow`), most specific first; the
+first matching row wins. SQLite reports most failures as ``sqlite3.OperationalError``: rows use
+its extended error name (``sqlite_errorname``, e.g. ``SQLITE_BUSY``) and its message.
 """
 
 from sqlalchemy import exc as sa_exc
