@@ -20,11 +20,13 @@ def test_the_kit_exports_exactly_its_public_names() -> None:
         "wire_activity",
     }
     assert set(aws.__all__) == {
+        "AWS_CLIENT_CONFIG",
         "THROTTLE_RETRY_DELAY",
         "AwsCall",
         "aws_facts",
         "aws_rows",
         "map_aws_error",
+        "open_aws_client",
         "safe_aws_message",
     }
 
@@ -38,10 +40,10 @@ def test_every_public_name_is_documented() -> None:
 
 
 def test_the_kit_needs_botocore_only_for_its_aws_rows() -> None:
-    # file-status uses the engine without botocore or aiohttp installed.
+    # file-status uses the engine without aioboto3, botocore or aiohttp installed.
     code = (
         "import sys, workflow_activity_kit\n"
-        "print(','.join(m for m in ('botocore', 'aiohttp') if m in sys.modules))\n"
+        "print(','.join(m for m in ('aioboto3', 'botocore', 'aiohttp') if m in sys.modules))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

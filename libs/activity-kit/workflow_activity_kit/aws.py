@@ -1,6 +1,11 @@
 """The AWS rows every aioboto3 backend shares, and what turns a failed call into our error.
 
-Needs botocore and aiohttp (the ``aws`` extra, which an aioboto3 backend has anyway).
+Needs aioboto3 (the ``aws`` extra, which an aioboto3 backend has anyway).
+
+`open_aws_client` opens a backend's one long-lived client with `AWS_CLIENT_CONFIG`: botocore's
+own retries off (``total_max_attempts=1``) so that Temporal's retry policy alone governs
+(nested retries would multiply into retry storms and hide failures from the workflow's
+history), bounded timeouts, a pool large enough for concurrent activities on one worker.
 
 A backend's table is its service's own rows (the codes its API documents) followed by
 `aws_rows`: the credential codes, then botocore standard retry mode's transient and
@@ -15,10 +20,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+import aioboto3
+from aiobotocore.config import AioConfig
 from aiohttp import ClientError as AioHttpClientError
 from botocore.exceptions import (
     BotoCoreError,
@@ -42,13 +51,24 @@ from workflow_activity_kit._error_table import ErrorFacts, ErrorRow, first_row
 from workflow_activity_kit._scrub import safe_message, shorten, shorten_in
 
 __all__ = [
+    "AWS_CLIENT_CONFIG",
     "THROTTLE_RETRY_DELAY",
     "AwsCall",
     "aws_facts",
     "aws_rows",
     "map_aws_error",
+    "open_aws_client",
     "safe_aws_message",
 ]
+
+AWS_CLIENT_CONFIG = AioConfig(
+    retries={"mode": "standard", "total_max_attempts": 1},
+    connect_timeout=5,
+    read_timeout=15,
+    max_pool_connections=64,
+)
+"""botocore settings of a backend's client: no SDK retries (Temporal retries), bounded
+timeouts, a pool large enough for concurrent activities on one worker."""
 
 THROTTLE_RETRY_DELAY = timedelta(seconds=1)
 """Next-retry-delay hint given to Temporal for a throttled call or entry."""
@@ -263,3 +283,31 @@ def map_aws_error(
         },
         next_retry_delay=row.retry_delay(operator_retry_delay),
     )
+
+
+@asynccontextmanager
+async def open_aws_client(
+    service: str,
+    *,
+    session: aioboto3.Session | None = None,
+    region_name: str | None = None,
+    endpoint_url: str | None = None,
+    config: AioConfig = AWS_CLIENT_CONFIG,
+) -> AsyncIterator[Any]:
+    """Opens one long-lived aioboto3 client of ``service`` for a worker's lifetime.
+
+    Credentials come from the AWS credential chain of ``session`` (environment, profile,
+    instance role); they are never passed through or logged here.
+
+    Args:
+        service: The botocore service name (``events``, ``sns``).
+        session: The aioboto3 session (a new default one when None).
+        region_name: AWS region.
+        endpoint_url: Custom endpoint (a local emulator).
+        config: botocore settings (see `AWS_CLIENT_CONFIG`).
+    """
+    session = session or aioboto3.Session()
+    async with session.client(  # type: ignore[call-overload]
+        service, region_name=region_name, endpoint_url=endpoint_url, config=config
+    ) as client:
+        yield client
