@@ -20,14 +20,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-import aioboto3
-from aiobotocore.config import AioConfig
 from aiohttp import ClientError as AioHttpClientError
 from botocore.exceptions import (
     BotoCoreError,
@@ -47,6 +43,7 @@ from botocore.exceptions import (
 )
 from workflow_contracts import SharedActivityError
 
+from workflow_activity_kit._aws_client import AWS_CLIENT_CONFIG, open_aws_client
 from workflow_activity_kit._error_table import ErrorFacts, ErrorRow, first_row
 from workflow_activity_kit._scrub import safe_message, shorten, shorten_in
 
@@ -60,15 +57,6 @@ __all__ = [
     "open_aws_client",
     "safe_aws_message",
 ]
-
-AWS_CLIENT_CONFIG = AioConfig(
-    retries={"mode": "standard", "total_max_attempts": 1},
-    connect_timeout=5,
-    read_timeout=15,
-    max_pool_connections=64,
-)
-"""botocore settings of a backend's client: no SDK retries (Temporal retries), bounded
-timeouts, a pool large enough for concurrent activities on one worker."""
 
 THROTTLE_RETRY_DELAY = timedelta(seconds=1)
 """Next-retry-delay hint given to Temporal for a throttled call or entry."""
@@ -283,31 +271,3 @@ def map_aws_error(
         },
         next_retry_delay=row.retry_delay(operator_retry_delay),
     )
-
-
-@asynccontextmanager
-async def open_aws_client(
-    service: str,
-    *,
-    session: aioboto3.Session | None = None,
-    region_name: str | None = None,
-    endpoint_url: str | None = None,
-    config: AioConfig = AWS_CLIENT_CONFIG,
-) -> AsyncIterator[Any]:
-    """Opens one long-lived aioboto3 client of ``service`` for a worker's lifetime.
-
-    Credentials come from the AWS credential chain of ``session`` (environment, profile,
-    instance role); they are never passed through or logged here.
-
-    Args:
-        service: The botocore service name (``events``, ``sns``).
-        session: The aioboto3 session (a new default one when None).
-        region_name: AWS region.
-        endpoint_url: Custom endpoint (a local emulator).
-        config: botocore settings (see `AWS_CLIENT_CONFIG`).
-    """
-    session = session or aioboto3.Session()
-    async with session.client(  # type: ignore[call-overload]
-        service, region_name=region_name, endpoint_url=endpoint_url, config=config
-    ) as client:
-        yield client
