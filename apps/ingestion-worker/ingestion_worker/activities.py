@@ -13,9 +13,9 @@ from uuid import UUID
 from temporalio import activity
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
+from workflow_activity_kit import heartbeating, retryable_error
 from workflow_contracts import UnknownFileError
 from workflow_file_status import FileStatusResource
-from workflow_shared_activities._runtime import heartbeating, retryable_error
 
 from ingestion_worker.facts import FileFacts, inspect_file
 

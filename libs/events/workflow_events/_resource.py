@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from workflow_contracts._activity_package import Probe, WorkerScope
+from workflow_activity_kit import Probe, WorkerScope
 
 from workflow_events._ports import EventEntry
 from workflow_events._settings import EventSettings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from workflow_contracts._activity_package import ActivityPackage
+from workflow_activity_kit import ActivityPackage
 
 from workflow_file_status._activity import UpdateFileStatusActivity
 from workflow_file_status._resource import FileStatusResource

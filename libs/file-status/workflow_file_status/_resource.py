@@ -12,6 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from workflow_activity_kit import Probe, WorkerScope
 from workflow_contracts import (
     OPERATOR_RETRY_DELAY,
     FileStatus,
@@ -19,7 +20,6 @@ from workflow_contracts import (
     TemporalContext,
     TransitionGraph,
 )
-from workflow_contracts._activity_package import Probe, WorkerScope
 
 from workflow_file_status._engine import create_engine
 from workflow_file_status._migrate import upgrade

@@ -3,6 +3,7 @@
 Its port, the aioboto3 SNS adapter and error table, the worker settings and resource.
 """
 
+from workflow_notifications._error_rows import PUBLISH_ERROR_TABLE, map_publish_error
 from workflow_notifications._package import NOTIFICATIONS
 from workflow_notifications._ports import NotificationPublisher, NotificationRequest, PublishOutcome
 from workflow_notifications._resource import NotificationResource
@@ -14,7 +15,6 @@ from workflow_notifications.aioboto3 import (
     open_sns_client,
     publish_arguments,
 )
-from workflow_notifications.sns_errors import PUBLISH_ERROR_TABLE, map_publish_error
 from workflow_notifications.validation import (
     MAX_ATTRIBUTES,
     MAX_MESSAGE_BYTES,

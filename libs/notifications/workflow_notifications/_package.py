@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from workflow_contracts._activity_package import ActivityPackage
+from workflow_activity_kit import ActivityPackage
 
 from workflow_notifications._resource import NotificationResource
 from workflow_notifications._settings import NotificationSettings

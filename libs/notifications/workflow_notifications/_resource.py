@@ -8,8 +8,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
 from botocore.exceptions import NoRegionError
+from workflow_activity_kit import Probe, WorkerScope
 from workflow_contracts import OPERATOR_RETRY_DELAY, NotificationAccessDeniedError
-from workflow_contracts._activity_package import Probe, WorkerScope
 
 from workflow_notifications._ports import (
     NotificationPublisher,

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TypeVar
 
-from workflow_contracts._activity_package import ActivityPackage, PackageResource, Probe
+from workflow_activity_kit import ActivityPackage, PackageResource, Probe
 
 from workflow_shared_activities._config import SharedActivitiesConfig
 

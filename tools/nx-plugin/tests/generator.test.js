@@ -106,7 +106,7 @@ test('creates the package with every part of the pattern', async () => {
   // The composition contract's import path, once per module (one sed moves it).
   for (const change of tree.listChanges()) {
     const text = change.content?.toString() ?? '';
-    assert.ok((text.match(/^from workflow_contracts\._activity_package import/gm) ?? []).length <= 1, change.path);
+    assert.ok((text.match(/^from workflow_activity_kit import/gm) ?? []).length <= 1, change.path);
   }
   const activity = tree.read('libs/notices/workflow_notices/_activity.py', 'utf-8');
   assert.match(activity, /class SendNoticeActivity:/);

@@ -20,8 +20,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_sns import SNSClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_activity_kit import WorkerScope
 from workflow_contracts import SEND_NOTIFICATION_ACTIVITY
-from workflow_contracts._activity_package import WorkerScope
 from workflow_devstack import MotoServer, activity_attempts
 from workflow_notifications import (
     NotificationResource,

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from temporalio.testing import ActivityEnvironment
+from workflow_activity_kit import WorkerScope
 from workflow_contracts import (
     InvalidNotificationError,
     NotificationThrottledError,
@@ -10,7 +11,6 @@ from workflow_contracts import (
     TemporalContext,
     execution_id,
 )
-from workflow_contracts._activity_package import WorkerScope
 from workflow_notifications import (
     NotificationResource,
     NotificationSettings,
