@@ -1,0 +1,129 @@
+"""MkDocs hooks (`mkdocs.yml: hooks`): the generated pages and the build's own checks.
+
+- `on_config`: finds the package faces and the projects' Markdown files, and fills the nav
+  entries whose value is a `generated:` marker (`generated:reference`, `generated:packages`,
+  `generated:results`).
+- `on_files`: adds one API reference page per face and one page per project Markdown file.
+- `on_page_markdown`: points links written against the repository at the site's pages.
+- `on_post_build`: warns (an error under `--strict`) when a public name has no reference
+  entry, or when the README is too large or links to nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from workflow_docs import checks, faces, package_pages, reference_pages
+
+log = logging.getLogger("mkdocs.plugins.workflow_docs")
+
+NavItem = str | dict[str, Any]
+
+
+@dataclass
+class _Build:
+    workspace: Path
+    faces: list[faces.Face] = field(default_factory=list)
+    names: dict[str, list[str]] = field(default_factory=dict)
+    homes: dict[tuple[str, str], faces.Home] = field(default_factory=dict)
+    projects: list[package_pages.ProjectPage] = field(default_factory=list)
+
+    @property
+    def sources(self) -> dict[str, str]:
+        return package_pages.site_sources(self.projects)
+
+
+_build: _Build | None = None
+
+
+def _state() -> _Build:
+    if _build is None:
+        raise RuntimeError("workflow_docs.hooks: on_config has not run")
+    return _build
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Collects the faces and project pages, and expands the nav's `generated:` markers."""
+    global _build
+    workspace = Path(config.config_file_path).resolve().parent
+    state = _Build(workspace)
+    state.faces = faces.find_faces(workspace)
+    state.names = {f.name: faces.public_names(f) for f in state.faces}
+    state.homes = faces.homes(state.faces)
+    state.projects = package_pages.find_project_pages(workspace)
+    _build = state
+    if config.nav is not None:
+        config.nav = [_expand(item, state) for item in config.nav]
+    return config
+
+
+def _expand(item: NavItem, state: _Build) -> NavItem:
+    if isinstance(item, dict):
+        return {k: _expand_value(v, state) for k, v in item.items()}
+    return item
+
+
+def _expand_value(value: Any, state: _Build) -> Any:
+    if isinstance(value, list):
+        return [_expand(i, state) for i in value]
+    if value == "generated:reference":
+        return [{f.name: reference_pages.page_path(f)} for f in state.faces]
+    if value == "generated:packages":
+        return [
+            {folder.capitalize(): [{p.title: p.site_path} for p in readmes]}
+            for folder in package_pages.PROJECT_FOLDERS
+            if (readmes := [p for p in state.projects if p.folder == folder and p.is_readme])
+        ]
+    if value == "generated:results":
+        return [{p.title: p.site_path} for p in state.projects if not p.is_readme]
+    return value
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    """Adds the API reference pages and the projects' Markdown files."""
+    state = _state()
+    for face in state.faces:
+        content = reference_pages.render_page(face, state.names[face.name], state.homes)
+        files.append(File.generated(config, reference_pages.page_path(face), content=content))
+    for project in state.projects:
+        text = (state.workspace / project.repo_path).read_text(encoding="utf-8")
+        files.append(File.generated(config, project.site_path, content=text))
+    return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Rewrites the page's repository-relative links for the site."""
+    state = _state()
+    site_path = page.file.src_uri
+    if site_path.startswith(f"{reference_pages.REFERENCE_DIR}/"):
+        return markdown
+    by_site = {v: k for k, v in state.sources.items()}
+    repo_path = by_site.get(site_path, f"{package_pages.DOCS_DIR}/{site_path}")
+    return package_pages.rewrite_links(
+        markdown,
+        repo_path,
+        site_path,
+        state.sources,
+        lambda path: (state.workspace / path).exists(),
+    )
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    """Checks the built reference against every face's `__all__`, and the README."""
+    state = _state()
+    site = Path(config.site_dir)
+    built: dict[str, str | None] = {}
+    for face in state.faces:
+        page = site / reference_pages.REFERENCE_DIR / face.name / "index.html"
+        built[face.name] = page.read_text(encoding="utf-8") if page.is_file() else None
+    for problem in checks.reference_problems(built, state.names):
+        log.warning(problem)
+    for problem in checks.readme_problems(state.workspace):
+        log.warning(problem)
