@@ -35,7 +35,9 @@ def missing_references(html: str, face: str, names: Iterable[str]) -> list[str]:
     return [n for n in names if f"{face}.{n}" not in ids]
 
 
-def reference_problems(built: Mapping[str, str | None], names: Mapping[str, list[str]]) -> list[str]:
+def reference_problems(
+    built: Mapping[str, str | None], names: Mapping[str, list[str]]
+) -> list[str]:
     """One message per face page that is missing or lacks entries.
 
     Args:

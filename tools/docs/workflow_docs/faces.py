@@ -156,6 +156,8 @@ def _defining_face(name: str, obj: object, candidates: list[Face]) -> Face:
     # A constant carries no module: the face whose source assigns the name defines it.
     assignment = re.compile(rf"^{re.escape(name)}\s*[:=]", re.MULTILINE)
     for face in candidates:
-        if any(assignment.search(p.read_text(encoding="utf-8")) for p in face.directory.glob("*.py")):
+        if any(
+            assignment.search(p.read_text(encoding="utf-8")) for p in face.directory.glob("*.py")
+        ):
             return face
     return candidates[0]

@@ -20,7 +20,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from workflow_docs import checks, faces, package_pages, reference_pages
+from workflow_docs import checks, package_pages, reference_pages
+from workflow_docs.faces import Face, Home, find_faces, homes, public_names
 
 log = logging.getLogger("mkdocs.plugins.workflow_docs")
 
@@ -30,9 +31,9 @@ NavItem = str | dict[str, Any]
 @dataclass
 class _Build:
     workspace: Path
-    faces: list[faces.Face] = field(default_factory=list)
+    faces: list[Face] = field(default_factory=list)
     names: dict[str, list[str]] = field(default_factory=dict)
-    homes: dict[tuple[str, str], faces.Home] = field(default_factory=dict)
+    homes: dict[tuple[str, str], Home] = field(default_factory=dict)
     projects: list[package_pages.ProjectPage] = field(default_factory=list)
 
     @property
@@ -54,9 +55,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     global _build
     workspace = Path(config.config_file_path).resolve().parent
     state = _Build(workspace)
-    state.faces = faces.find_faces(workspace)
-    state.names = {f.name: faces.public_names(f) for f in state.faces}
-    state.homes = faces.homes(state.faces)
+    state.faces = find_faces(workspace)
+    state.names = {f.name: public_names(f) for f in state.faces}
+    state.homes = homes(state.faces)
     state.projects = package_pages.find_project_pages(workspace)
     _build = state
     if config.nav is not None:
