@@ -62,7 +62,32 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _build = state
     if config.nav is not None:
         config.nav = [_expand(item, state) for item in config.nav]
+        unlisted = _unlisted_pages(Path(config.docs_dir), config.nav)
+        if unlisted:
+            # A page added to docs/ without a nav entry is still reachable, under "More".
+            log.info("pages not in mkdocs.yml's nav, listed under More: %s", ", ".join(unlisted))
+            config.nav.append(
+                {"More": [{package_pages.title_of(Path(config.docs_dir) / p): p} for p in unlisted]}
+            )
     return config
+
+
+def _unlisted_pages(docs_dir: Path, nav: list[NavItem]) -> list[str]:
+    listed: set[str] = set()
+
+    def collect(item: Any) -> None:
+        if isinstance(item, str):
+            listed.add(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                collect(value)
+        elif isinstance(item, list):
+            for value in item:
+                collect(value)
+
+    collect(nav)
+    pages = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md"))
+    return [p for p in pages if p not in listed]
 
 
 def _expand(item: NavItem, state: _Build) -> NavItem:

@@ -66,12 +66,20 @@ def find_project_pages(workspace: Path) -> list[ProjectPage]:
                 key=lambda f: (f.name != "README.md", f.name),
             )
             pages += [
-                ProjectPage(f.relative_to(workspace).as_posix(), _title(f), folder) for f in files
+                ProjectPage(f.relative_to(workspace).as_posix(), title_of(f), folder) for f in files
             ]
     return pages
 
 
-def _title(path: Path) -> str:
+def title_of(path: Path) -> str:
+    """A Markdown file's first level-1 heading, else its folder and name.
+
+    Args:
+        path: The file.
+
+    Returns:
+        The title for the navigation.
+    """
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# "):
             return line[2:].strip()
