@@ -51,3 +51,21 @@ def test_a_readme_link_to_a_missing_path_is_a_problem(tmp_path: Path) -> None:
         "[gone](docs/gone.md)\n```\n[in code](nowhere.md)\n```\n",
     )
     assert readme_problems(tmp_path) == ["README.md links to docs/gone.md, which does not exist"]
+
+
+def test_a_readme_link_to_a_missing_heading_of_a_docs_page_is_a_problem(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "guide.md").write_text("# guide\n")
+    (tmp_path / "docs" / "index.md").write_text("# home\n")
+    site = tmp_path / "site"
+    (site / "guide").mkdir(parents=True)
+    (site / "guide" / "index.html").write_text('<h2 id="set-up">Set-up</h2>')
+    (site / "index.html").write_text('<h2 id="quick-start">Quick start</h2>')
+    write_readme(
+        tmp_path,
+        "[a](docs/guide.md#set-up) [b](docs/index.md#quick-start) [c](docs/guide.md#gone)\n",
+    )
+    assert readme_problems(tmp_path, site) == [
+        "README.md links to docs/guide.md#gone: no such heading in the site"
+    ]
+    assert readme_problems(tmp_path) == []

@@ -3,8 +3,8 @@
 - Every public name (each face's `__all__`) has an entry on its face's built reference page:
   an element whose id is `<face>.<name>` (mkdocstrings' heading, or the re-export table's anchor).
 - The root README stays a map: at most `README_MAX_BYTES`, and each of its relative links
-  points at a file or folder that exists (the README is not part of the site, so MkDocs does
-  not check it).
+  points at a file or folder that exists, and a link to a heading of a `docs/` page at a
+  heading of the built page (the README is not part of the site, so MkDocs does not check it).
 """
 
 from __future__ import annotations
@@ -59,11 +59,12 @@ def reference_problems(
     return problems
 
 
-def readme_problems(workspace: Path) -> list[str]:
+def readme_problems(workspace: Path, site: Path | None = None) -> list[str]:
     """The root README's size and relative links.
 
     Args:
         workspace: The workspace root.
+        site: The built site, to check the anchors of links into `docs/` (None: not checked).
 
     Returns:
         One message per problem; empty when the README is a valid map.
@@ -76,9 +77,16 @@ def readme_problems(workspace: Path) -> list[str]:
             f"README.md is {len(data)} bytes, over {README_MAX_BYTES}: move the detail to docs/"
         )
     for target in _relative_links(data.decode("utf-8")):
-        path = posixpath.normpath(target.partition("#")[0])
+        path, _, anchor = target.partition("#")
+        path = posixpath.normpath(path)
         if path and not (workspace / path).exists():
             problems.append(f"README.md links to {target}, which does not exist")
+        elif site is not None and anchor and path.startswith("docs/") and path.endswith(".md"):
+            page = path.removeprefix("docs/").removesuffix(".md")
+            built = site / ("" if page == "index" else page) / "index.html"
+            ids = set(_ID.findall(built.read_text(encoding="utf-8"))) if built.is_file() else set()
+            if anchor not in ids:
+                problems.append(f"README.md links to {target}: no such heading in the site")
     return problems
 
 

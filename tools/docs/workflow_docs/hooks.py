@@ -151,5 +151,5 @@ def on_post_build(config: MkDocsConfig) -> None:
         built[face.name] = page.read_text(encoding="utf-8") if page.is_file() else None
     for problem in checks.reference_problems(built, state.names):
         log.warning(problem)
-    for problem in checks.readme_problems(state.workspace):
+    for problem in checks.readme_problems(state.workspace, site):
         log.warning(problem)
