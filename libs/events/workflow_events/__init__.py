@@ -9,8 +9,9 @@ becomes our errors through two tables: `PUT_EVENTS_ERROR_TABLE` (a whole call) a
 
 On the receiving side, the consumer kit: `parse_event` (an EventBridge event with our
 envelope, typed as `WorkflowEvent`, or one `InvalidEventMessage`), `dedup_key` and the
-`Deduplicator` helpers, the data models of our event types in `EVENT_TYPES` and their JSON
-Schemas (``python -m workflow_events.schemas --out DIR``).
+`Deduplicator` helpers, and `EventRegistry`: an app's event types, the model of each one's
+``data`` and their JSON Schemas (``python -m workflow_events.schemas --registry MODULE:NAME
+--out DIR``).
 """
 
 from workflow_events._ports import EntryOutcome, EventBatchSender, EventEntry, EventPublisher
@@ -45,19 +46,12 @@ from workflow_events.entry import (
     entry_size,
 )
 from workflow_events.event_types import (
-    EVENT_TYPES,
     ErrorData,
-    EvaluationCompletedData,
-    EvaluationFailedData,
     EventRegistry,
     EventType,
-    FileIngestedData,
-    FileIngestionFailedData,
-    QualityReportData,
     envelope_schema,
     render_schemas,
 )
-from workflow_events.ids import EVENT_ID_NAMESPACE, event_id_for
 from workflow_events.outcomes import (
     ENTRY_ERROR_TABLE,
     RETRYABLE_ENTRY_CODES,
@@ -72,8 +66,6 @@ __all__ = [
     "DEFAULT_MAX_ENTRY_BYTES",
     "ENTRY_ERROR_TABLE",
     "EVENTS_CLIENT_CONFIG",
-    "EVENT_ID_NAMESPACE",
-    "EVENT_TYPES",
     "MAX_DATA_DEPTH",
     "MAX_ENTRIES_PER_CALL",
     "MAX_ENTRY_BYTES_LIMIT",
@@ -88,8 +80,6 @@ __all__ = [
     "DirectPublisher",
     "EntryOutcome",
     "ErrorData",
-    "EvaluationCompletedData",
-    "EvaluationFailedData",
     "EventBatchSender",
     "EventBridgeSender",
     "EventContext",
@@ -101,11 +91,8 @@ __all__ = [
     "EventRegistry",
     "EventTrace",
     "EventType",
-    "FileIngestedData",
-    "FileIngestionFailedData",
     "InMemoryDeduplicator",
     "InvalidEventMessage",
-    "QualityReportData",
     "SendEventActivity",
     "WorkflowEvent",
     "build_entry",
@@ -114,7 +101,6 @@ __all__ = [
     "entry_size",
     "envelope_schema",
     "error_for_outcome",
-    "event_id_for",
     "handle_once",
     "make_event",
     "map_put_events_error",

@@ -43,7 +43,7 @@ class UpdateFileStatusActivity:
         """Configures the activity.
 
         Args:
-            repository: Storage (`SqlFileStatusRepository`, or a fake in tests).
+            repository: Storage (an adapter from `repository_for`, or a fake in tests).
             transitions: Allowed moves; the contracts' default lifecycle unless replaced.
         """
         self._repository = repository

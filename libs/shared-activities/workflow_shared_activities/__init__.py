@@ -16,13 +16,6 @@ from workflow_notifications import *  # noqa: F403
 from workflow_notifications import __all__ as _notifications_all
 
 # shared-activity-generator: imports
-from workflow_shared_activities.calls import (
-    FileStageResult,
-    describe_failure,
-    run_file_stage,
-    send_event,
-    set_file_status,
-)
 from workflow_shared_activities.config import SharedActivitiesConfig
 from workflow_shared_activities.health import HealthServer, serve_health
 from workflow_shared_activities.plugin import (
@@ -71,11 +64,6 @@ __all__ = [
     "heartbeating",
     "retryable_error",
     "run_until_signalled",
-    "FileStageResult",
-    "describe_failure",
-    "run_file_stage",
-    "send_event",
-    "set_file_status",
     "ServiceKeyConflictError",
     "change_file_status",
     "emit_event",

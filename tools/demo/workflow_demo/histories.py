@@ -28,7 +28,7 @@ from typing import Any
 from evaluation_worker.settings import Settings as EvaluationSettings
 from ingestion_worker.settings import Settings as IngestionSettings
 from workflow_devstack import create_database, drop_database
-from workflow_shared_activities import ActivityMode, SqlFileStatusRepository, create_engine
+from workflow_shared_activities import ActivityMode, create_engine, repository_for
 
 from workflow_demo.history_cases import CASES, CaseContext, run_case
 from workflow_demo.notifications import subscribe_queue
@@ -106,7 +106,7 @@ async def _record_mode(
                 client,
                 ingestion_cfg,
                 evaluation_cfg,
-                SqlFileStatusRepository(engine),
+                repository_for(engine),
                 stack.workdir,
             )
             for case in CASES:

@@ -26,7 +26,7 @@ from workflow_shared_activities import (
     DEFAULT_TRANSITIONS,
     FileCreate,
     FileStatus,
-    SqlFileStatusRepository,
+    SqlFileStatusAdapter,
     TemporalContext,
     describe_failure,
 )
@@ -47,7 +47,7 @@ class CaseContext:
     client: Client
     ingestion: IngestionSettings
     evaluation: EvaluationSettings
-    repo: SqlFileStatusRepository
+    repo: SqlFileStatusAdapter
     workdir: Path
 
     async def register(self, path: Path) -> UUID:

@@ -39,8 +39,9 @@ from workflow_shared_activities import (
     ActivityMode,
     FileCreate,
     FileRead,
-    SqlFileStatusRepository,
+    SqlFileStatusAdapter,
     create_engine,
+    repository_for,
 )
 
 from workflow_demo.flow import Flow, collect_events, leave_if_failed
@@ -96,7 +97,7 @@ async def run_demo(
     async with local_stack(database_url, ui=keep_running) as stack:
         paths = sample_files() + generate_files(stack.workdir / "generated", files)
         engine = create_engine(stack.database_url)
-        repo = SqlFileStatusRepository(engine)
+        repo = repository_for(engine)
         registered = [
             await repo.register_file(FileCreate(name=p.name, uri=str(p.resolve()))) for p in paths
         ]
@@ -181,7 +182,7 @@ async def run_demo(
 
 async def _drive(
     stack: LocalStack,
-    repo: SqlFileStatusRepository,
+    repo: SqlFileStatusAdapter,
     registered: list[FileRead],
     ingestion_cfg: ingestion_settings.Settings,
     task_queues: list[str],

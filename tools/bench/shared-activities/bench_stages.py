@@ -1,6 +1,7 @@
 """A file stage at the workflow level: the shared activities against no-op ones, in both modes.
 
-Run with ``pnpm nx run workflow-shared-activities:bench``; writes the table to ``BENCHMARKS.md``.
+Run with ``pnpm nx run workflow-shared-activities:bench``; writes the table to
+``libs/shared-activities/BENCHMARKS.md``.
 
 Everything is real and started here: a Temporal dev server (``start_dev_server``), moto's
 server (in its own process, so the emulator's CPU is not charged to the worker under test),
@@ -39,7 +40,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from stage_stack import HERE, Sample, run_stages, stage_stack, stage_worker
+from stage_stack import LIBRARY, Sample, run_stages, stage_stack, stage_worker
 from workflow_devstack import FAKE_AWS_ENV, create_database, drop_database
 from workflow_shared_activities import ActivityMode
 
@@ -161,7 +162,7 @@ def render(
     lines = [
         "# workflow-shared-activities benchmarks: a file stage at the workflow level",
         "",
-        "Measured by `pnpm nx run workflow-shared-activities:bench` on a Temporal dev server, moto's"
+        "Measured by `tools/bench/shared-activities/bench_stages.py` through `pnpm nx run workflow-shared-activities:bench` on a Temporal dev server, moto's"
         " server (its own process) and the local PostgreSQL, all started by the bench (Python"
         f" {platform.python_version()}, {os.cpu_count()} CPUs: each row is"
         f" the best of {args.rounds} rounds, the rows of a round interleaved). A stage is"
@@ -270,7 +271,7 @@ async def main() -> None:
         choices=["sqlite", "postgresql"],
         default=["sqlite", "postgresql"],
     )
-    parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
+    parser.add_argument("--output", type=Path, default=LIBRARY / "BENCHMARKS.md")
     args = parser.parse_args()
     os.environ.update(FAKE_AWS_ENV)
     stages = await bench_stages(args)

@@ -1,7 +1,8 @@
 """Updates per second on PostgreSQL: the activity path against a raw asyncpg pool, one run.
 
-Run with ``pnpm nx run workflow-file-status:bench``; writes the table to ``BENCHMARKS.md``.
-Rows: (1) UpdateFileStatusActivity through SqlFileStatusRepository (guard, version, history),
+Run with ``pnpm nx run workflow-file-status:bench``; writes the table to
+``libs/file-status/BENCHMARKS.md``.
+Rows: (1) UpdateFileStatusActivity through the PostgreSQL adapter (guard, version, history),
 (2) a raw asyncpg pool running the bare single-statement UPDATE (no history), (3) the naive
 SQLModel read-modify-write, (4) a new connection per update, (7) the activity path through
 PgBouncer in transaction mode (``?pooler=transaction``) against (1) direct, interleaved.
@@ -35,14 +36,17 @@ from workflow_devstack.instrumentation import Instrumentation, measure, span_cos
 from workflow_file_status import (
     FileCreate,
     FileRecord,
-    SqlFileStatusRepository,
+    SqlFileStatusAdapter,
     UpdateFileStatusActivity,
     create_engine,
+    repository_for,
     upgrade,
 )
 from workflow_shared_activities import prometheus_runtime
 
 HERE = Path(__file__).parent
+LIBRARY = HERE.parents[2] / "libs" / "file-status"
+"""The library measured: its ``BENCHMARKS.md`` is written there."""
 
 
 def compare(name: str, on: tuple[float, float], off: tuple[float, float]) -> str:
@@ -66,7 +70,7 @@ async def main() -> None:
     parser.add_argument("--updates", type=int, default=4000)
     parser.add_argument("--files", type=int, default=256)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the interleaved rows")
-    parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
+    parser.add_argument("--output", type=Path, default=LIBRARY / "BENCHMARKS.md")
     parser.add_argument(
         "--pooler-pool-size", type=int, default=8, help="PgBouncer's server connections (7)"
     )
@@ -78,7 +82,7 @@ async def main() -> None:
     try:
         await asyncio.to_thread(upgrade, database.dsn)
         engine = create_engine(database.sqlalchemy_url, pool_size=32, max_overflow=0)
-        repo = SqlFileStatusRepository(engine)
+        repo = repository_for(engine)
         pooled_engine = (
             create_engine(
                 bouncer.through(database.sqlalchemy_url) + "?pooler=transaction",
@@ -160,7 +164,7 @@ async def main() -> None:
                         concurrency,
                         target,
                         repo,
-                        SqlFileStatusRepository(pooled_engine),
+                        repository_for(pooled_engine),
                         rounds=args.rounds,
                     )
                 )
@@ -228,7 +232,7 @@ async def main() -> None:
                 lambda record: queries.append(record.query)
             )
 
-        counted_activity = UpdateFileStatusActivity(SqlFileStatusRepository(counted))
+        counted_activity = UpdateFileStatusActivity(repository_for(counted))
         f = files[0]
         await activity_env(99_999_998).run(counted_activity.run, f, CYCLE[state[f] % 2])
         state[f] += 1
@@ -275,7 +279,7 @@ async def main() -> None:
     lines = [
         "# workflow-file-status benchmarks",
         "",
-        f"Measured by `pnpm nx run workflow-file-status:bench` on the local PostgreSQL"
+        f"Measured by `tools/bench/file-status/bench_file_status.py` through `pnpm nx run workflow-file-status:bench` on the local PostgreSQL"
         f" ({args.updates} updates at c=32, a quarter at c=1, over {args.files} files; best of three;"
         f" Python {platform.python_version()}, {os.cpu_count()} CPUs). Compare ratios within one run.",
         "",
@@ -319,8 +323,8 @@ async def _pooler_rows(
     n: int,
     concurrency: int,
     target: Any,
-    direct: SqlFileStatusRepository,
-    pooled: SqlFileStatusRepository,
+    direct: SqlFileStatusAdapter,
+    pooled: SqlFileStatusAdapter,
     *,
     rounds: int,
 ) -> list[tuple[str, int, float, str]]:

@@ -38,15 +38,25 @@ from workflow_shared_activities import (
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
     SharedResources,
-    SqlFileStatusRepository,
     create_engine,
+    repository_for,
     share_contracts_with_sandbox,
     upgrade,
 )
 
-__all__ = ["Sample", "StageStack", "bench_process", "run_stages", "stage_stack", "stage_worker"]
+__all__ = [
+    "LIBRARY",
+    "Sample",
+    "StageStack",
+    "bench_process",
+    "run_stages",
+    "stage_stack",
+    "stage_worker",
+]
 
 HERE = Path(__file__).parent
+LIBRARY = HERE.parents[2] / "libs" / "shared-activities"
+"""The library measured: its ``BENCHMARKS*.md`` are written there."""
 BUS = "bench-stages"
 TASK_QUEUE = "bench-stages"
 
@@ -92,7 +102,7 @@ async def stage_stack(files: int, prefix: str) -> AsyncIterator[StageStack]:
     try:
         await asyncio.to_thread(upgrade, database.sqlalchemy_url)
         engine = create_engine(database.sqlalchemy_url, pool_size=4)
-        repo = SqlFileStatusRepository(engine)
+        repo = repository_for(engine)
         registered = [
             (await repo.register_file(FileCreate(name=f"f{i}", uri=f"/bench/f{i}"))).id
             for i in range(files)

@@ -1,4 +1,5 @@
-"""What telemetry costs a worker running file stages; writes ``BENCHMARKS-telemetry.md``.
+"""What telemetry costs a worker running file stages; writes
+``libs/shared-activities/BENCHMARKS-telemetry.md``.
 
 Run with ``pnpm nx run workflow-shared-activities:bench-telemetry`` (the ``bench`` target runs
 it after the stage bench). On the stage bench's stack (`stage_stack`): the `real` worker in
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from instrumented_stages import Measured, SharedShare, bench_instrumentation, render_instrumentation
 from share_stages import bench_shared_share
-from stage_stack import HERE, Sample, StageStack, run_stages, stage_stack, stage_worker
+from stage_stack import LIBRARY, Sample, StageStack, run_stages, stage_stack, stage_worker
 from temporalio.client import Client
 from workflow_contracts import DATA_CONVERTER
 from workflow_devstack import FAKE_AWS_ENV, LOOPBACK, free_port
@@ -95,7 +96,7 @@ def render(args: argparse.Namespace, instrumented: Instrumented) -> str:
     lines = [
         "# workflow-shared-activities benchmarks: what telemetry costs a worker",
         "",
-        "Measured by `pnpm nx run workflow-shared-activities:bench-telemetry` on the stack of"
+        "Measured by `tools/bench/shared-activities/bench_telemetry.py` through `pnpm nx run workflow-shared-activities:bench-telemetry` on the stack of"
         " the stage benchmark (`BENCHMARKS.md`: a Temporal dev server, moto's server in its own"
         " process, the local PostgreSQL, all started by the bench; Python"
         f" {platform.python_version()}, {os.cpu_count()} CPUs). A stage is `run_file_stage`"
@@ -125,7 +126,7 @@ async def main() -> None:
         help="batches per mode measuring the shared activities' share (0: skip them)",
     )
     parser.add_argument("--share-batch", type=int, default=100, help="stages per batch")
-    parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS-telemetry.md")
+    parser.add_argument("--output", type=Path, default=LIBRARY / "BENCHMARKS-telemetry.md")
     args = parser.parse_args()
     os.environ.update(FAKE_AWS_ENV)
     files = max(args.stages, args.warmup, 2 * args.share_batch)

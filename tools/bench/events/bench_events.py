@@ -1,6 +1,7 @@
 """Throughput of SendEventActivity against raw aioboto3, in one run (ratios, not absolutes).
 
-Run with ``pnpm nx run workflow-events:bench``; writes the table to ``BENCHMARKS.md``.
+Run with ``pnpm nx run workflow-events:bench``; writes the table to
+``libs/events/BENCHMARKS.md``.
 Servers run in their own processes so the client under test has its own core.
 """
 
@@ -36,6 +37,8 @@ from workflow_events import (
 from workflow_shared_activities import prometheus_runtime
 
 HERE = Path(__file__).parent
+LIBRARY = HERE.parents[2] / "libs" / "events"
+"""The library measured: its ``BENCHMARKS.md`` is written there."""
 
 
 def best(runs: list[tuple[float, float]]) -> tuple[float, float]:
@@ -233,7 +236,7 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--naive-events", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the interleaved rows")
-    parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
+    parser.add_argument("--output", type=Path, default=LIBRARY / "BENCHMARKS.md")
     args = parser.parse_args()
     os.environ.update(FAKE_AWS_ENV)
     instr = Instrumentation(prometheus_runtime(f"127.0.0.1:{free_port()}"))
@@ -248,7 +251,7 @@ async def main() -> None:
     lines = [
         "# workflow-events benchmarks",
         "",
-        f"Measured by `pnpm nx run workflow-events:bench` ({args.events} events per row, best of runs;"
+        f"Measured by `tools/bench/events/bench_events.py` through `pnpm nx run workflow-events:bench` ({args.events} events per row, best of runs;"
         f" Python {platform.python_version()}, {os.cpu_count()} CPUs). `stub` is a minimal"
         " always-success PutEvents endpoint (client cost only); `moto` is moto's server. Both run in"
         " their own process on loopback. Figures vary by machine: compare ratios within one run.",

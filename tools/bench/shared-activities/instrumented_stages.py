@@ -189,7 +189,7 @@ def _shared_share(shares: Sequence[SharedShare], batch: int) -> list[str]:
         " `real` workers, a process each (`tracing_plugin()`, the Prometheus runtime, the"
         " tracer provider above), one `temporal` and one `metrics+traces+temporal`, driven"
         f" at once, {len(shares[0].ratios)} batches of {batch} stages each per mode, the two"
-        " swapping modes half-way (`bench/share_stages.py`): a host whose speed drifts slows"
+        " swapping modes half-way (`tools/bench/shared-activities/share_stages.py`): a host whose speed drifts slows"
         " both alike. The ratio is CPU per stage without / with the shared activities'"
         " telemetry, per batch; the median of the batches.",
         "",

@@ -1,7 +1,8 @@
 """Throughput of SendNotificationActivity against the raw aioboto3 SNS client, in one run.
 
-Run with ``pnpm nx run workflow-notifications:bench``; writes ``BENCHMARKS.md``. The ratio of
-rows in one run is what matters, not the absolute rates. Servers run in their own processes.
+Run with ``pnpm nx run workflow-notifications:bench``; writes
+``libs/notifications/BENCHMARKS.md``. The ratio of rows in one run is what matters, not the
+absolute rates. Servers run in their own processes.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from workflow_notifications import (
 )
 
 HERE = Path(__file__).parent
+LIBRARY = HERE.parents[2] / "libs" / "notifications"
+"""The library measured: its ``BENCHMARKS.md`` is written there."""
 SUBJECT, MESSAGE = "File failed", "file 0b0f5c1e failed: malformed CSV at line 3"
 ATTRIBUTES = {"file_id": "0b0f5c1e", "stage": "ingestion"}
 
@@ -94,7 +97,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--naive-calls", type=int, default=60)
-    parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
+    parser.add_argument("--output", type=Path, default=LIBRARY / "BENCHMARKS.md")
     args = parser.parse_args()
     os.environ.update(FAKE_AWS_ENV)
     rows = []
@@ -104,7 +107,7 @@ async def main() -> None:
     lines = [
         "# workflow-notifications benchmarks",
         "",
-        f"Measured by `pnpm nx run workflow-notifications:bench` ({args.calls} publishes per row,"
+        f"Measured by `tools/bench/notifications/bench_notifications.py` through `pnpm nx run workflow-notifications:bench` ({args.calls} publishes per row,"
         f" best of 3 interleaved runs; Python {platform.python_version()}, {os.cpu_count()} CPUs,"
         " shared). `stub` is a minimal always-success Publish endpoint (client cost only);"
         " `moto` is moto's server. Both run in their own process on loopback. Compare ratios"
