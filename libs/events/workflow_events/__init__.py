@@ -14,6 +14,13 @@ envelope, typed as `WorkflowEvent`, or one `InvalidEventMessage`), `dedup_key` a
 --out DIR``).
 """
 
+from workflow_events._error_rows import (
+    ENTRY_ERROR_TABLE,
+    PUT_EVENTS_ERROR_TABLE,
+    RETRYABLE_ENTRY_CODES,
+    error_for_outcome,
+    map_put_events_error,
+)
 from workflow_events._ports import EntryOutcome, EventBatchSender, EventEntry, EventPublisher
 from workflow_events.activity import SendEventActivity
 from workflow_events.aioboto3 import (
@@ -52,14 +59,7 @@ from workflow_events.event_types import (
     envelope_schema,
     render_schemas,
 )
-from workflow_events.outcomes import (
-    ENTRY_ERROR_TABLE,
-    RETRYABLE_ENTRY_CODES,
-    THROTTLE_RETRY_DELAY,
-    error_for_outcome,
-)
 from workflow_events.publishers import MAX_ENTRIES_PER_CALL, BatchingPublisher, DirectPublisher
-from workflow_events.put_events_errors import PUT_EVENTS_ERROR_TABLE, map_put_events_error
 from workflow_events.trace_context import consuming_event
 
 __all__ = [
@@ -73,7 +73,6 @@ __all__ = [
     "RETRYABLE_ENTRY_CODES",
     "SPEC_VERSION",
     "SPEC_VERSION_PATTERN",
-    "THROTTLE_RETRY_DELAY",
     "BatchingPublisher",
     "ClaimResult",
     "Deduplicator",

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from workflow_activity_kit import ErrorRow
 from workflow_contracts import (
     OPERATOR_RETRY_DELAY,
     DatabaseConflictError,
@@ -30,7 +31,7 @@ from workflow_contracts import (
     execution_id,
 )
 
-from workflow_file_status._errors import Arguments, ErrorRule, driver_facts, map_error
+from workflow_file_status._errors import Arguments, driver_facts, map_error
 from workflow_file_status.models import (
     FileCreate,
     FileRead,
@@ -148,7 +149,7 @@ class SqlRepositoryBase(ABC):
     (operator).
     """
 
-    _rules: ClassVar[Sequence[ErrorRule]]
+    _rules: ClassVar[Sequence[ErrorRow]]
     """The backend's error table (see `_errors.map_error`)."""
 
     def __init__(

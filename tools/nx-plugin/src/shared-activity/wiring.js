@@ -61,7 +61,8 @@ function wire(tree, n) {
   update(tree, contracts, (t) => {
     t = insertAfterLast(
       t,
-      /^from workflow_contracts\.[a-z_]+ import .*$/gm,
+      // A whole import statement: one line, or a parenthesized list over several.
+      /^from workflow_contracts\.[a-z_]+ import (?:\([^)]*\)|.*)$/gm,
       `from workflow_contracts import ${n.contractModule} as _${n.contractModule}\n` +
         `from workflow_contracts.${n.contractModule} import *  # noqa: F403`,
       contracts,

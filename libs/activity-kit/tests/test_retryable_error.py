@@ -1,7 +1,7 @@
 """An app activity's unexpected exception as a small, readable, retryable error."""
 
+from workflow_activity_kit import retryable_error
 from workflow_contracts import MAX_ERROR_MESSAGE_CHARS
-from workflow_shared_activities import retryable_error
 
 
 def test_keeps_the_class_as_type_and_stays_retryable() -> None:

@@ -34,14 +34,13 @@ from temporalio import activity
 from temporalio.api.common.v1 import Payload
 from temporalio.common import RawValue
 from temporalio.converter import DataConverter
-
-from workflow_contracts.errors import (
+from workflow_contracts import (
     InvalidArgumentsError,
     SharedActivityError,
     UnsupportedArgumentsError,
 )
 
-__all__ = ["decode_argument", "json_type", "wire_activity"]
+__all__ = ["decode_argument", "wire_activity"]
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
@@ -82,23 +81,6 @@ def decode_argument(
             f"{name}: cannot decode a payload of encoding {encoding_name!r} ({type(err).__name__})",
             {"field": name, "encoding": encoding_name},
         ) from None
-
-
-def json_type(value: object) -> str:
-    """The JSON name of a decoded value's type (how a caller in any SDK knows it)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Mapping):
-        return "object"
-    if isinstance(value, list | tuple):
-        return "array"
-    return type(value).__name__
 
 
 def _payload_converter() -> Any:

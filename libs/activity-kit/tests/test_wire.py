@@ -2,6 +2,7 @@ import json
 from uuid import uuid4
 
 import pytest
+import workflow_activity_kit as kit
 import workflow_contracts as c
 from temporalio.api.common.v1 import Payload
 from temporalio.common import RawValue, _type_hints_from_func
@@ -12,7 +13,7 @@ def raw(data: bytes, encoding: bytes = b"json/plain") -> RawValue:
 
 
 class Echo:
-    @c.wire_activity("test.echo", errors={"file_id": c.InvalidFileIdError})
+    @kit.wire_activity("test.echo", errors={"file_id": c.InvalidFileIdError})
     async def run(self, file_id: str, status: str, extra: int = 7) -> c.StatusChange:
         return (file_id, status, extra)  # type: ignore[return-value]
 
