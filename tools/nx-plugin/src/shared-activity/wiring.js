@@ -67,7 +67,7 @@ function wire(tree, n) {
       `${n.project} = { path = "../${n.name}", develop = true }`,
       `${umbrella}/pyproject.toml`,
     );
-    // Its published range (see the README's "What a new library needs"), after the others.
+    // Its published range (see docs/releasing.md, "What a new library needs"), after the others.
     const section = `[tool.nx.dependencies.${n.project}]`;
     if (t.includes(section)) return t;
     return insertAfterLast(
