@@ -14,7 +14,7 @@ from temporalio import activity
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 from workflow_activity_kit import heartbeating, retryable_error
-from workflow_contracts import UnknownFileError
+from workflow_contracts.errors import UnknownFileError
 from workflow_file_status import FileStatusResource
 
 from evaluation_worker.metrics import NOT_EVALUABLE, QualityReport, evaluate_csv

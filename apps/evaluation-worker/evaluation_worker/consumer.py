@@ -47,7 +47,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 from workflow_contracts import ActivityMode, StageTimeouts
-from workflow_events import (
+from workflow_events.consumer import (
     ClaimResult,
     Deduplicator,
     InMemoryDeduplicator,

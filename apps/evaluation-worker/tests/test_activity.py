@@ -7,7 +7,7 @@ import pytest
 from evaluation_worker.activities import EvaluationActivities
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
-from workflow_contracts import MAX_ERROR_MESSAGE_CHARS, DatabaseUnavailableError
+from workflow_contracts.errors import MAX_ERROR_MESSAGE_CHARS, DatabaseUnavailableError
 from workflow_file_status import FileRead, FileStatusResource
 from workflow_shared_activities import FileStatusSettings
 

@@ -16,7 +16,7 @@ from types_aiobotocore_sqs import SQSClient
 from workflow_contracts import FileStatus
 from workflow_devstack import MotoServer, make_route
 from workflow_file_status import FileCreate
-from workflow_notifications import open_sns_client
+from workflow_notifications._sns import open_sns_client
 from workflow_shared_activities import FILE_STATUS
 
 

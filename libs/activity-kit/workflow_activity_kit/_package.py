@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
-from workflow_contracts import OPERATOR_RETRY_DELAY
+from workflow_contracts.errors import OPERATOR_RETRY_DELAY
 
 __all__ = [
     "ActivityPackage",

@@ -10,9 +10,9 @@ from typing import ClassVar
 
 from temporalio.common import RetryPolicy
 
-from workflow_contracts.calls import DEFAULT_RETRY, call_activity
+from workflow_contracts._calls import DEFAULT_RETRY, call_activity
+from workflow_contracts._modes import ActivityMode
 from workflow_contracts.errors import OperatorActionRequired, SharedActivityError
-from workflow_contracts.modes import ActivityMode
 
 __all__ = [
     "NOTIFICATION_ID_ATTRIBUTE",

@@ -7,9 +7,9 @@ from typing import Any
 
 from workflow_activity_kit import ActivityPackage
 
+from workflow_events._activity import SendEventActivity
 from workflow_events._resource import EventResource
 from workflow_events._settings import EventSettings
-from workflow_events.activity import SendEventActivity
 
 __all__ = ["EVENTS"]
 

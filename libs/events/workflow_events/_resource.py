@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from workflow_activity_kit import Probe, WorkerScope
 
-from workflow_events._ports import EventEntry
+from workflow_events._eventbridge import new_aioboto3_event_sender, open_events_client
+from workflow_events._port import EventEntry
+from workflow_events._publishers import BatchingPublisher, DirectPublisher
 from workflow_events._settings import EventSettings
-from workflow_events.aioboto3 import new_aioboto3_event_sender, open_events_client
-from workflow_events.publishers import BatchingPublisher, DirectPublisher
 
 if TYPE_CHECKING:
     from types_aiobotocore_events import EventBridgeClient

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from workflow_events.entry import DEFAULT_MAX_ENTRY_BYTES, MAX_ENTRY_BYTES_LIMIT
+from workflow_events._entry import DEFAULT_MAX_ENTRY_BYTES, MAX_ENTRY_BYTES_LIMIT
 
 __all__ = ["EventSettings"]
 

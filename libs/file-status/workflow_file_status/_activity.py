@@ -9,12 +9,11 @@ from workflow_contracts import (
     DEFAULT_TRANSITIONS,
     UPDATE_FILE_STATUS_ACTIVITY,
     FileStatus,
-    InvalidFileIdError,
-    InvalidStatusError,
     StatusChange,
     TemporalContext,
     TransitionGraph,
 )
+from workflow_contracts.errors import InvalidFileIdError, InvalidStatusError
 
 from workflow_file_status._ids import parse_file_id, parse_status
 from workflow_file_status._port import FileStatusRepository

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from workflow_activity_kit import ErrorFacts, ErrorRow, first_row, safe_message
-from workflow_contracts import DatabaseUnavailableError, SharedActivityError
+from workflow_contracts.errors import DatabaseUnavailableError, SharedActivityError
 
 Arguments = Sequence[tuple[str, object]]
 """The values a call sent, by name (``("activity_id", "a")``): which one a class-22 error

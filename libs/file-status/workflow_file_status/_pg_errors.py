@@ -10,7 +10,7 @@ import asyncpg
 from asyncpg.exceptions import _base as asyncpg_base
 from sqlalchemy import exc as sa_exc
 from workflow_activity_kit import ErrorRow
-from workflow_contracts import (
+from workflow_contracts.errors import (
     DatabaseAccessDeniedError,
     DatabaseConflictError,
     DatabaseReadOnlyError,

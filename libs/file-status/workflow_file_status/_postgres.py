@@ -18,7 +18,8 @@ from asyncpg.exceptions import _base as asyncpg_base
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util.concurrency import greenlet_spawn
-from workflow_contracts import OPERATOR_RETRY_DELAY, FileStatus, TemporalContext
+from workflow_contracts import FileStatus, TemporalContext
+from workflow_contracts.errors import OPERATOR_RETRY_DELAY
 
 from workflow_file_status._engine import engine_pooler
 from workflow_file_status._errors import driver_facts

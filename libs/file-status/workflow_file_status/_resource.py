@@ -13,13 +13,8 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from workflow_activity_kit import Probe, WorkerScope
-from workflow_contracts import (
-    OPERATOR_RETRY_DELAY,
-    FileStatus,
-    StatusChange,
-    TemporalContext,
-    TransitionGraph,
-)
+from workflow_contracts import FileStatus, StatusChange, TemporalContext, TransitionGraph
+from workflow_contracts.errors import OPERATOR_RETRY_DELAY
 
 from workflow_file_status._engine import create_engine
 from workflow_file_status._migrate import upgrade

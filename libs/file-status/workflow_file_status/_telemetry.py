@@ -20,7 +20,8 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 from temporalio.common import MetricMeter
 from workflow_activity_kit import WorkerMetrics
-from workflow_contracts import ErrorType, FileStatus, SharedActivityError, StatusChange
+from workflow_contracts import ErrorType, FileStatus, StatusChange
+from workflow_contracts.errors import SharedActivityError
 
 __all__ = [
     "DATABASE_ERRORS",

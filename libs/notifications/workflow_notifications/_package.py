@@ -7,9 +7,9 @@ from typing import Any
 
 from workflow_activity_kit import ActivityPackage
 
+from workflow_notifications._activity import SendNotificationActivity
 from workflow_notifications._resource import NotificationResource
 from workflow_notifications._settings import NotificationSettings
-from workflow_notifications.activity import SendNotificationActivity
 
 __all__ = ["NOTIFICATIONS"]
 

@@ -9,15 +9,16 @@ from datetime import timedelta
 
 from botocore.exceptions import NoRegionError
 from workflow_activity_kit import Probe, WorkerScope
-from workflow_contracts import OPERATOR_RETRY_DELAY, NotificationAccessDeniedError
+from workflow_contracts.errors import OPERATOR_RETRY_DELAY
+from workflow_contracts.notifications import NotificationAccessDeniedError
 
-from workflow_notifications._ports import (
+from workflow_notifications._port import (
     NotificationPublisher,
     NotificationRequest,
     PublishOutcome,
 )
 from workflow_notifications._settings import NotificationSettings
-from workflow_notifications.aioboto3 import SnsPublisher, open_sns_client
+from workflow_notifications._sns import SnsPublisher, open_sns_client
 
 __all__ = ["NotificationResource"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflow_notifications.validation import MAX_MESSAGE_BYTES
+from workflow_notifications._validation import MAX_MESSAGE_BYTES
 
 __all__ = ["NotificationSettings"]
 

@@ -18,7 +18,8 @@ from workflow_contracts import SEND_NOTIFICATION_ACTIVITY, NotificationReceipt
 from workflow_devstack import MotoServer
 from workflow_events import EventSettings
 from workflow_file_status import FileStatusSettings
-from workflow_notifications import NOTIFICATIONS, NotificationSettings, open_sns_client
+from workflow_notifications import NOTIFICATIONS, NotificationSettings
+from workflow_notifications._sns import open_sns_client
 from workflow_shared_activities import SharedActivitiesConfig, SharedActivitiesPlugin
 
 from tests.workflows_notify import NotifyByNameWorkflow

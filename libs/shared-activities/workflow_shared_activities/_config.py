@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from workflow_activity_kit import ActivityPackage, WorkerScope, configured_packages
-from workflow_contracts import OPERATOR_RETRY_DELAY
+from workflow_contracts.errors import OPERATOR_RETRY_DELAY
 from workflow_events import EVENTS, EventSettings
 from workflow_file_status import FILE_STATUS, FileStatusSettings
 from workflow_notifications import NOTIFICATIONS, NotificationSettings

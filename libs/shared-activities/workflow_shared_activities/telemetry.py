@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 
 from temporalio.plugin import SimplePlugin
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
-from workflow_events.telemetry import (
+from workflow_events._telemetry import (
     EVENTS_PUBLISHED,
     EVENTS_REJECTED,
     EVENTS_THROTTLED,

@@ -34,7 +34,7 @@ from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_contracts import FileStatus
 from workflow_devstack import MotoServer, make_route
-from workflow_events import EventRegistry
+from workflow_events.consumer import EventRegistry
 from workflow_file_status import FileCreate
 from workflow_file_status.migrate import upgrade
 from workflow_shared_activities import FILE_STATUS

@@ -15,13 +15,11 @@ from uuid import UUID
 import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from workflow_contracts import (
-    DEFAULT_TRANSITIONS,
+from workflow_contracts import DEFAULT_TRANSITIONS, FileStatus, TemporalContext
+from workflow_contracts.errors import (
     OPERATOR_RETRY_DELAY,
     DatabaseAccessDeniedError,
     DatabaseUnavailableError,
-    FileStatus,
-    TemporalContext,
 )
 from workflow_devstack import PgBouncer, PostgresDatabase, create_database, drop_database
 from workflow_devstack.pytest_plugin import StartPgBouncer

@@ -26,8 +26,8 @@ from workflow_contracts import (
     StatusChange,
     TemporalContext,
     TransitionGraph,
-    execution_id,
 )
+from workflow_contracts._execution import execution_id
 from workflow_devstack import PostgresDatabase, activity_attempts, create_database, drop_database
 from workflow_file_status import (
     FileCreate,

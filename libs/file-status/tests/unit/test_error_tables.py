@@ -17,7 +17,7 @@ from asyncpg.exceptions import _base as asyncpg_base
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi as PgDbapi
 from workflow_activity_kit import ErrorRow, first_row
-from workflow_contracts import (
+from workflow_contracts.errors import (
     OPERATOR_RETRY_DELAY,
     DatabaseAccessDeniedError,
     DatabaseConflictError,

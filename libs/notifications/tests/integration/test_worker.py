@@ -15,7 +15,8 @@ from temporalio.worker import Worker
 from types_aiobotocore_sns import SNSClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_activity_kit import WorkerScope
-from workflow_contracts import NotificationFailedError, NotificationReceipt
+from workflow_contracts import NotificationReceipt
+from workflow_contracts.notifications import NotificationFailedError
 from workflow_devstack import MotoServer, activity_attempts
 from workflow_notifications import (
     NotificationRequest,

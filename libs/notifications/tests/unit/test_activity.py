@@ -4,12 +4,12 @@ from datetime import timedelta
 import pytest
 from temporalio.testing import ActivityEnvironment
 from workflow_activity_kit import WorkerScope
-from workflow_contracts import (
+from workflow_contracts import TemporalContext
+from workflow_contracts._execution import execution_id
+from workflow_contracts.notifications import (
     InvalidNotificationError,
     NotificationThrottledError,
     NotificationTopicNotFoundError,
-    TemporalContext,
-    execution_id,
 )
 from workflow_notifications import (
     NotificationResource,

@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workflow_events.consumer_kit import (
+from workflow_events._consumer_kit import (
     Body,
     EventDetail,
     WorkflowEvent,

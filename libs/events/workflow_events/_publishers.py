@@ -7,12 +7,12 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
-from workflow_contracts import SharedActivityError
+from workflow_contracts.errors import SharedActivityError
 
-from workflow_events._error_rows import error_for_outcome
-from workflow_events._ports import EntryOutcome, EventBatchSender, EventEntry
-from workflow_events.entry import DEFAULT_MAX_ENTRY_BYTES
-from workflow_events.telemetry import Caller, PublishTelemetry
+from workflow_events._entry import DEFAULT_MAX_ENTRY_BYTES
+from workflow_events._eventbridge_errors import error_for_outcome
+from workflow_events._port import EntryOutcome, EventBatchSender, EventEntry
+from workflow_events._telemetry import Caller, PublishTelemetry
 
 __all__ = ["MAX_ENTRIES_PER_CALL", "BatchingPublisher", "DirectPublisher"]
 

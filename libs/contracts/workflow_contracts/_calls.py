@@ -38,18 +38,18 @@ from temporalio.exceptions import (
     RetryState,
 )
 
-from workflow_contracts.envelope import TemporalContext
+from workflow_contracts._envelope import TemporalContext
+from workflow_contracts._event_entry import check_event
+from workflow_contracts._modes import ActivityMode
+from workflow_contracts._names import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY
+from workflow_contracts._results import EventReceipt, StatusChange
+from workflow_contracts._status import FileStatus
 from workflow_contracts.errors import (
     ErrorType,
     EventTooLargeError,
     FileAlreadyProcessingError,
     InvalidEventError,
 )
-from workflow_contracts.event_entry import check_event
-from workflow_contracts.modes import ActivityMode
-from workflow_contracts.names import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY
-from workflow_contracts.results import EventReceipt, StatusChange
-from workflow_contracts.status import FileStatus
 
 __all__ = [
     "DEFAULT_RETRY",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from workflow_contracts import SharedActivityError
+from workflow_contracts.errors import SharedActivityError
 
 __all__ = ["EntryOutcome", "EventBatchSender", "EventEntry", "EventPublisher"]
 

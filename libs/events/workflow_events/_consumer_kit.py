@@ -41,9 +41,10 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 from typing_extensions import TypeVar
-from workflow_contracts import TemporalContext, json_type
+from workflow_contracts import TemporalContext
+from workflow_contracts._json_types import json_type
 
-from workflow_events.entry import build_entry
+from workflow_events._entry import build_entry
 
 __all__ = [
     "SPEC_VERSION",

@@ -11,8 +11,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from workflow_contracts._json_types import json_type
 from workflow_contracts.errors import InvalidEventError
-from workflow_contracts.json_types import json_type
 
 __all__ = ["check_name", "find_invalid_unicode", "invalid"]
 

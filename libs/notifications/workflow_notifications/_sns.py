@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import aioboto3
 from aiobotocore.config import AioConfig
 from workflow_activity_kit.aws import AWS_CLIENT_CONFIG, open_aws_client
-from workflow_contracts import OPERATOR_RETRY_DELAY
+from workflow_contracts.errors import OPERATOR_RETRY_DELAY
 
-from workflow_notifications._error_rows import map_publish_error
-from workflow_notifications._ports import NotificationRequest, PublishOutcome
+from workflow_notifications._port import NotificationRequest, PublishOutcome
+from workflow_notifications._sns_errors import map_publish_error
 
 if TYPE_CHECKING:
     from types_aiobotocore_sns import SNSClient

@@ -1,6 +1,6 @@
 """Building an EventBridge entry, before any network call.
 
-The validation and the ``Detail`` come from `workflow_contracts.event_entry`, shared with the
+The validation and the ``Detail`` come from `workflow_contracts._event_entry`, shared with the
 workflow-side check that runs before a stage changes a file's status.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from workflow_contracts import EventEnvelope, TemporalContext
-from workflow_contracts.event_entry import (
+from workflow_contracts._event_entry import (
     DEFAULT_MAX_ENTRY_BYTES,
     MAX_DATA_DEPTH,
     MAX_DETAIL_TYPE_CHARS,
@@ -22,7 +22,7 @@ from workflow_contracts.event_entry import (
     normalise_data,
 )
 
-from workflow_events._ports import EventEntry
+from workflow_events._port import EventEntry
 
 __all__ = [
     "DEFAULT_MAX_ENTRY_BYTES",
@@ -52,7 +52,7 @@ def build_entry(
 ) -> tuple[EventEntry, EventEnvelope]:
     """Validates the inputs and builds the entry and its envelope.
 
-    See `workflow_contracts.event_entry.build_detail` for the rules and the errors; ``trace``
+    See `workflow_contracts._event_entry.build_detail` for the rules and the errors; ``trace``
     is the W3C context carried as ``detail.trace``, ``trace_header`` the X-Ray ``TraceHeader``.
     """
     built = build_detail(

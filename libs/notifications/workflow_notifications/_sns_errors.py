@@ -15,14 +15,13 @@ from datetime import timedelta
 from botocore.exceptions import NoRegionError
 from workflow_activity_kit import ErrorRow
 from workflow_activity_kit.aws import THROTTLE_RETRY_DELAY, AwsCall, aws_rows, map_aws_error
-from workflow_contracts import (
-    OPERATOR_RETRY_DELAY,
+from workflow_contracts.errors import OPERATOR_RETRY_DELAY, SharedActivityError
+from workflow_contracts.notifications import (
     NotificationAccessDeniedError,
     NotificationFailedError,
     NotificationRejectedError,
     NotificationThrottledError,
     NotificationTopicNotFoundError,
-    SharedActivityError,
 )
 
 __all__ = ["PUBLISH_ERROR_TABLE", "map_publish_error"]

@@ -20,7 +20,7 @@ from workflow_activity_kit.aws import (
     map_aws_error,
     safe_aws_message,
 )
-from workflow_contracts import (
+from workflow_contracts.errors import (
     OPERATOR_RETRY_DELAY,
     EventAccessDeniedError,
     EventBusNotFoundError,
@@ -30,7 +30,7 @@ from workflow_contracts import (
     SharedActivityError,
 )
 
-from workflow_events._ports import EntryOutcome
+from workflow_events._port import EntryOutcome
 
 __all__ = [
     "ENTRY_ERROR_TABLE",

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 import aioboto3
 from aiobotocore.config import AioConfig
 from workflow_activity_kit.aws import AWS_CLIENT_CONFIG, open_aws_client
-from workflow_contracts import OPERATOR_RETRY_DELAY, EventPublishRetryableError
+from workflow_contracts.errors import OPERATOR_RETRY_DELAY, EventPublishRetryableError
 
-from workflow_events._error_rows import error_for_outcome, map_put_events_error
-from workflow_events._ports import EntryOutcome, EventEntry
+from workflow_events._eventbridge_errors import error_for_outcome, map_put_events_error
+from workflow_events._port import EntryOutcome, EventEntry
 
 if TYPE_CHECKING:
     from types_aiobotocore_events import EventBridgeClient

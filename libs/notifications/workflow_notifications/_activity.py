@@ -7,19 +7,17 @@ from typing import Any
 
 from temporalio import activity
 from workflow_activity_kit import wire_activity
-from workflow_contracts import (
-    OPERATOR_RETRY_DELAY,
-    SEND_NOTIFICATION_ACTIVITY,
+from workflow_contracts import SEND_NOTIFICATION_ACTIVITY, NotificationReceipt, TemporalContext
+from workflow_contracts._execution import execution_id
+from workflow_contracts.errors import OPERATOR_RETRY_DELAY
+from workflow_contracts.notifications import (
     InvalidNotificationError,
-    NotificationReceipt,
     NotificationTopicNotFoundError,
-    TemporalContext,
-    execution_id,
 )
 
-from workflow_notifications._ports import NotificationPublisher
+from workflow_notifications._port import NotificationPublisher
 from workflow_notifications._settings import NotificationSettings
-from workflow_notifications.validation import build_request
+from workflow_notifications._validation import build_request
 
 __all__ = ["SendNotificationActivity"]
 

@@ -8,25 +8,20 @@ from typing import Any
 
 from temporalio import activity
 from workflow_activity_kit import wire_activity
-from workflow_contracts import (
-    SEND_EVENT_ACTIVITY,
-    EventReceipt,
-    InvalidEventError,
-    SharedActivityError,
-    TemporalContext,
-    execution_id,
-    json_type,
-)
+from workflow_contracts import SEND_EVENT_ACTIVITY, EventReceipt, TemporalContext
+from workflow_contracts._execution import execution_id
+from workflow_contracts._json_types import json_type
+from workflow_contracts.errors import InvalidEventError, SharedActivityError
 
-from workflow_events._ports import EventPublisher
-from workflow_events.entry import (
+from workflow_events._entry import (
     DEFAULT_MAX_ENTRY_BYTES,
     MAX_ENTRY_BYTES_LIMIT,
     build_entry,
     check_source_prefix,
 )
-from workflow_events.telemetry import EventTelemetry
-from workflow_events.trace_context import caller_trace_context
+from workflow_events._port import EventPublisher
+from workflow_events._telemetry import EventTelemetry
+from workflow_events._trace_context import caller_trace_context
 
 __all__ = ["SendEventActivity", "parse_event_time"]
 
@@ -68,7 +63,7 @@ class SendEventActivity:
     duplicates by ``detail.id``. Two executions, including two standalone runs that reuse one
     activity id, never share an id.
 
-    Observability (see `workflow_events.telemetry`): the caller's W3C trace context (the one
+    Observability (see `workflow_events._telemetry`): the caller's W3C trace context (the one
     Temporal carried to the activity, the same on every attempt) travels as ``detail.trace``,
     and as the X-Ray ``TraceHeader`` when that propagator is configured; each outcome is
     counted on ``activity.metric_meter()``.

@@ -27,9 +27,10 @@ from temporalio.common import (
     MetricMeter,
 )
 from workflow_activity_kit import WorkerMetrics
-from workflow_contracts import ErrorType, SharedActivityError
+from workflow_contracts import ErrorType
+from workflow_contracts.errors import SharedActivityError
 
-from workflow_events._ports import EntryOutcome, EventBatchSender, EventEntry
+from workflow_events._port import EntryOutcome, EventBatchSender, EventEntry
 
 __all__ = [
     "EVENTS_PUBLISHED",

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from workflow_contracts.status import FileStatus
+from workflow_contracts._status import FileStatus
 
 __all__ = ["EventReceipt", "StatusChange"]
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from workflow_contracts import (
+from workflow_contracts._json_types import json_type
+from workflow_contracts.notifications import (
     NOTIFICATION_ID_ATTRIBUTE,
     InvalidNotificationError,
     NotificationTooLargeError,
-    json_type,
 )
 
-from workflow_notifications._ports import NotificationRequest
+from workflow_notifications._port import NotificationRequest
 
 __all__ = [
     "MAX_ATTRIBUTES",

@@ -3,7 +3,7 @@
 import hashlib
 import uuid
 
-from workflow_contracts.envelope import TemporalContext
+from workflow_contracts._envelope import TemporalContext
 
 __all__ = ["EXECUTION_ID_NAMESPACE", "execution_id", "execution_key"]
 

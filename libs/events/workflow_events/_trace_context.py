@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from opentelemetry import propagate, trace
 from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from workflow_contracts.event_entry import MAX_TRACESTATE_CHARS
+from workflow_contracts._event_entry import MAX_TRACESTATE_CHARS
 
 __all__ = ["caller_trace_context", "consuming_event"]
 
