@@ -28,8 +28,12 @@ __all__ = [
     "configured_packages",
 ]
 
-Probe = Callable[[], Awaitable[None]]
-"""A readiness check: returns when the backend answers, raises its error otherwise."""
+class Probe(Protocol):
+    """A readiness check: returns when the backend answers, raises its error otherwise."""
+
+    def __call__(self) -> Awaitable[None]:
+        """Checks the backend once."""
+        ...
 
 
 @dataclass(frozen=True)

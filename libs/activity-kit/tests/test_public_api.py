@@ -7,6 +7,11 @@ from workflow_activity_kit import aws
 
 def test_the_kit_exports_exactly_its_public_names() -> None:
     assert set(workflow_activity_kit.__all__) == {
+        "ActivityPackage",
+        "PackageResource",
+        "Probe",
+        "WorkerScope",
+        "configured_packages",
         "ErrorFacts",
         "ErrorRow",
         "WorkerMetrics",
