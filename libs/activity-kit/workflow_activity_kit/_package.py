@@ -28,6 +28,7 @@ __all__ = [
     "configured_packages",
 ]
 
+
 class Probe(Protocol):
     """A readiness check: returns when the backend answers, raises its error otherwise."""
 
