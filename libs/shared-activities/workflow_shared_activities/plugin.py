@@ -43,6 +43,11 @@ from workflow_file_status import (
 
 from workflow_shared_activities.activity_packages import ActivityPackages
 from workflow_shared_activities.config import SharedActivitiesConfig
+from workflow_shared_activities.nexus import (
+    NEXUS_WORKFLOWS,
+    NexusOperationActivities,
+    SharedOperationsHandler,
+)
 
 if TYPE_CHECKING:
     from types_aiobotocore_events import EventBridgeClient
@@ -238,6 +243,7 @@ class SharedActivitiesPlugin(SimplePlugin):
         config: SharedActivitiesConfig,
         *,
         extra_activities: Callable[[SharedResources], Sequence[Callable[..., Any]]] | None = None,
+        nexus: bool = False,
     ) -> None:
         """Configures the plugin; nothing is opened until a worker runs.
 
@@ -245,8 +251,12 @@ class SharedActivitiesPlugin(SimplePlugin):
             config: Where to connect.
             extra_activities: Builds more activities (an app's own) over each worker's
                 resources.
+            nexus: Also serve the shared operations to other namespaces: registers the
+                `SharedOperationsHandler` Nexus service, the workflows behind its operations
+                and their activities (see `workflow_shared_activities.nexus`).
         """
         self.config = config
+        self.nexus = nexus
         self._extra_activities = extra_activities
         # Each worker's activities are built over resources of their own; they are found
         # again through the bound method registered first (a stable object in its config).
@@ -257,6 +267,8 @@ class SharedActivitiesPlugin(SimplePlugin):
             data_converter=compose_data_converter,
             activities=self._add_activities,
             workflow_runner=share_contracts_with_sandbox,
+            nexus_service_handlers=[SharedOperationsHandler()] if nexus else None,
+            workflows=list(NEXUS_WORKFLOWS) if nexus else None,
         )
 
     @property
@@ -292,6 +304,8 @@ class SharedActivitiesPlugin(SimplePlugin):
         )
         activities: list[Callable[..., Any]] = [send_event.run, update_file_status.run]
         activities.extend(resources.packages.activities(self.config))
+        if self.nexus:
+            activities.extend(NexusOperationActivities(resources, self.config).all())
         if self._extra_activities is not None:
             activities.extend(self._extra_activities(resources))
         return activities
