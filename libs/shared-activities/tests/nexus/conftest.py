@@ -30,10 +30,22 @@ from workflow_shared_activities import (
 )
 from workflow_shared_activities.nexus import ensure_nexus_endpoint
 
-from tests.nexus.workflows import RawStatusCaller, StageCaller, StatusAndEventCaller
+from tests.nexus.workflows import (
+    RawEventCaller,
+    RawStatusCaller,
+    RepeatedRequestCaller,
+    StageCaller,
+    StatusAndEventCaller,
+)
 
 PLATFORM, INGESTION, EVALUATION = "platform", "ingestion", "evaluation"
-CALLER_WORKFLOWS = [StatusAndEventCaller, RawStatusCaller, StageCaller]
+CALLER_WORKFLOWS = [
+    StatusAndEventCaller,
+    RawStatusCaller,
+    RawEventCaller,
+    RepeatedRequestCaller,
+    StageCaller,
+]
 
 
 @dataclass
@@ -44,13 +56,9 @@ class NexusStack:
     endpoint: str
     resources: SharedResources
     route: Route
+    platform: Client
     callers: dict[str, Client]
     caller_queue: str
-
-    async def client(self, namespace: str) -> Client:
-        return await Client.connect(
-            self.target, namespace=namespace, data_converter=DATA_CONVERTER
-        )
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -101,5 +109,13 @@ async def nexus_stack(
         resources = plugin.resources_for(worker)
         await asyncio.wait_for(resources.wait_until_open(), 20)
         yield NexusStack(
-            nexus_env, target, config, endpoint, resources, route, callers, caller_queue
+            nexus_env,
+            target,
+            config,
+            endpoint,
+            resources,
+            route,
+            platform,
+            callers,
+            caller_queue,
         )

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.exceptions import NexusOperationError
+from temporalio.exceptions import ApplicationError, FailureError, NexusOperationError
 from workflow_contracts import (
     FileStatus,
     StatusChange,
@@ -15,8 +15,13 @@ from workflow_contracts import (
     send_event,
     set_file_status,
 )
-from workflow_contracts.nexus import FileStatusRequest, SharedOperations
-from workflow_contracts.nexus_calls import execute_shared_operation, nexus_caller
+from workflow_contracts.nexus import (
+    EventRequest,
+    FileStatusRequest,
+    SharedOperations,
+    operation_workflow_id,
+)
+from workflow_contracts.nexus_calls import execute_shared_operation, nexus_cause, nexus_caller
 
 
 @dataclass(frozen=True)
@@ -55,14 +60,61 @@ class RawStatusCaller:
     @workflow.run
     async def run(self, call: StatusCall) -> dict[str, Any]:
         request = FileStatusRequest(nexus_caller(), call.file_id, call.status)
+        platform_id = operation_workflow_id("update_file_status", request.caller)
         try:
             change: StatusChange = await execute_shared_operation(
                 call.endpoint, SharedOperations.update_file_status, request
             )
         except NexusOperationError as err:
             error_type, message = describe_failure(err)
+            cause = nexus_cause(err)
+            non_retryable = isinstance(cause, ApplicationError) and cause.non_retryable
+            chain: list[str] = []
+            below: BaseException | None = err
+            while below is not None:
+                chain.append(type(below).__name__)
+                below = below.cause if isinstance(below, FailureError) else below.__cause__
+            return {
+                "type": error_type,
+                "message": message,
+                "non_retryable": non_retryable,
+                "chain": chain,
+                "platform_workflow_id": platform_id,
+            }
+        return {"ok": change.version, "platform_workflow_id": platform_id}
+
+
+@workflow.defn
+class RawEventCaller:
+    """``send_event`` with raw values; the failure as `describe_failure` reads it."""
+
+    @workflow.run
+    async def run(self, endpoint: str, source: str, data: dict[str, Any]) -> dict[str, Any]:
+        request = EventRequest(nexus_caller(), source, "file_seen", data, workflow.now())
+        try:
+            receipt = await execute_shared_operation(
+                endpoint, SharedOperations.send_event, request
+            )
+        except NexusOperationError as err:
+            error_type, message = describe_failure(err)
             return {"type": error_type, "message": message}
-        return {"ok": change.version}
+        return {"ok": receipt.event_id}
+
+
+@workflow.defn
+class RepeatedRequestCaller:
+    """The same request (same caller key) twice: a retried Nexus request, after the first ended."""
+
+    @workflow.run
+    async def run(self, call: StatusCall) -> list[dict[str, Any]]:
+        request = FileStatusRequest(nexus_caller(), call.file_id, call.status)
+        out = []
+        for _ in range(2):
+            change = await execute_shared_operation(
+                call.endpoint, SharedOperations.update_file_status, request
+            )
+            out.append({"version": change.version, "changed": change.changed})
+        return out
 
 
 @workflow.defn
