@@ -168,9 +168,7 @@ class IngestFileWorkflow:
             nexus_endpoint=shared_endpoint,
         )
         if stage.status is FileStatus.FAILED and notify_topic_arn is not None:
-            await _notify_failure(
-                notify_topic_arn, file_id, stage, mode, timeouts, shared_endpoint
-            )
+            await _notify_failure(notify_topic_arn, file_id, stage, mode, timeouts, shared_endpoint)
         return IngestionResult(
             file_id,
             stage.status,

@@ -33,8 +33,8 @@ from workflow_contracts.results import EventReceipt, StatusChange
 __all__ = [
     "check_nexus_mode",
     "execute_shared_operation",
-    "nexus_cause",
     "nexus_caller",
+    "nexus_cause",
     "send_event_via_nexus",
     "send_notification_via_nexus",
     "set_file_status_via_nexus",
@@ -135,9 +135,7 @@ async def send_notification_via_nexus(
     schedule_to_close_timeout: timedelta | None,
 ) -> NotificationReceipt:
     """``send_notification`` through ``endpoint`` (see `send_notification`)."""
-    request = NotificationRequest(
-        nexus_caller(), topic_arn, subject, message, attributes, group_id
-    )
+    request = NotificationRequest(nexus_caller(), topic_arn, subject, message, attributes, group_id)
     return await execute_shared_operation(
         endpoint,
         SharedOperations.send_notification,

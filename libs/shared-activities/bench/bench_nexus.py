@@ -77,7 +77,9 @@ async def bench(rounds: int, calls: int) -> dict[str, Any]:
             walls: dict[str, list[float]] = {"activity": [], "nexus": [], "none": []}
             # A first workflow of each arm warms the workers up; not counted.
             for r in range(rounds + 1):
-                order = ["none", "activity", "nexus"] if r % 2 == 0 else ["nexus", "activity", "none"]
+                order = (
+                    ["none", "activity", "nexus"] if r % 2 == 0 else ["nexus", "activity", "none"]
+                )
                 for arm in order:
                     started = time.perf_counter()
                     latencies = await caller.execute_workflow(
@@ -99,8 +101,7 @@ async def bench(rounds: int, calls: int) -> dict[str, Any]:
         moto.stop()
         await drop_database(database)
     result: dict[str, Any] = {
-        arm: {k: v * 1000 for k, v in _percentiles(values).items()}
-        for arm, values in arms.items()
+        arm: {k: v * 1000 for k, v in _percentiles(values).items()} for arm, values in arms.items()
     }
     result["ratio_p50"] = result["nexus"]["p50"] / result["activity"]["p50"]
     result["ratio_p90"] = result["nexus"]["p90"] / result["activity"]["p90"]

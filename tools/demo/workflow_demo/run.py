@@ -36,8 +36,8 @@ import ingestion_worker.settings as ingestion_settings
 import ingestion_worker.worker as ingestion
 from evaluation_worker.consumer import MAX_POLL_BACKOFF_SECONDS
 from rich.console import Console
-from temporalio.client import Client
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from temporalio.client import Client
 from workflow_devstack import free_port
 from workflow_shared_activities import (
     ActivityMode,

@@ -53,10 +53,10 @@ class HandlerProcess:
         )
         await self.wait_for("READY")
 
-    async def wait_for(self, prefix: str, timeout: float = 60) -> str:
+    async def wait_for(self, prefix: str, within: float = 60) -> str:
         assert self.process is not None and self.process.stdout is not None
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(within):
                 while True:
                     raw = await self.process.stdout.readline()
                     if not raw:

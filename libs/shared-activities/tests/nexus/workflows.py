@@ -21,7 +21,7 @@ from workflow_contracts.nexus import (
     SharedOperations,
     operation_workflow_id,
 )
-from workflow_contracts.nexus_calls import execute_shared_operation, nexus_cause, nexus_caller
+from workflow_contracts.nexus_calls import execute_shared_operation, nexus_caller, nexus_cause
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,7 @@ class RawEventCaller:
     async def run(self, endpoint: str, source: str, data: dict[str, Any]) -> dict[str, Any]:
         request = EventRequest(nexus_caller(), source, "file_seen", data, workflow.now())
         try:
-            receipt = await execute_shared_operation(
-                endpoint, SharedOperations.send_event, request
-            )
+            receipt = await execute_shared_operation(endpoint, SharedOperations.send_event, request)
         except NexusOperationError as err:
             error_type, message = describe_failure(err)
             return {"type": error_type, "message": message}
