@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import Client
+from temporalio.worker import Replayer
+from workflow_contracts import DATA_CONVERTER
 from workflow_shared_activities import FileCreate, FileStatus
 from workflow_shared_activities.nexus import (
     NEXUS_SEND_EVENT_ACTIVITY,
@@ -126,3 +128,8 @@ async def test_a_killed_platform_worker_applies_one_change_and_sends_one_event_i
     events = await nexus_stack.route.receive(expected=2)
     assert [e["detail"]["id"] for e in events] == [out["event_id"]] * 2
     assert events[0]["detail"] == events[1]["detail"]
+    # The caller's history replays: its call keys come from the history, not from a worker.
+    replay = await Replayer(
+        workflows=[StatusAndEventCaller], data_converter=DATA_CONVERTER
+    ).replay_workflow(await handle.fetch_history())
+    assert replay.replay_failure is None

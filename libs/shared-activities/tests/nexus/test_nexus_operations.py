@@ -7,14 +7,17 @@ Callers in ``ingestion`` and ``evaluation`` have no shared activities; the platf
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import pytest
+from temporalio.worker import Worker
 from workflow_contracts.nexus import NexusCaller
 from workflow_devstack import activity_attempts
 from workflow_shared_activities import FileCreate, FileStatus
+from workflow_shared_activities.nexus import ensure_nexus_endpoint
 
-from tests.nexus.conftest import EVALUATION, INGESTION, NexusStack
+from tests.nexus.conftest import EVALUATION, INGESTION, PLATFORM, NexusStack
 from tests.nexus.workflows import (
     RawEventCaller,
     RawStatusCaller,
@@ -156,3 +159,33 @@ async def test_two_caller_namespaces_at_once(nexus_stack: NexusStack) -> None:
         detail = by_file[str(file.id)]
         assert (detail["id"], detail["context"]["namespace"]) == (out["event_id"], ns)
         assert detail["type"] == "file_ingested_successfully"
+
+
+async def test_a_call_waits_while_no_platform_worker_serves_the_endpoint(
+    nexus_stack: NexusStack,
+) -> None:
+    # The endpoint's task queue has no worker for a while (a deploy, an outage): the caller's
+    # server retries the request; once a worker serves it, the call completes, once.
+    queue = f"platform-late-{uuid.uuid4()}"
+    endpoint = f"late-{uuid.uuid4().hex[:8]}"
+    await ensure_nexus_endpoint(
+        nexus_stack.platform, endpoint, target_namespace=PLATFORM, target_task_queue=queue
+    )
+    file = await nexus_stack.resources.register_file(FileCreate(name="l.csv", uri="/l.csv"))
+    handle = await nexus_stack.callers[INGESTION].start_workflow(
+        StatusAndEventCaller.run,
+        StatusCall(endpoint, str(file.id), "PROCESSING"),
+        id=f"late-{file.id}",
+        task_queue=nexus_stack.caller_queue,
+    )
+    await asyncio.sleep(12)
+    waiting = await nexus_stack.resources.get_file(file.id)
+    assert waiting is not None and waiting.status is FileStatus.PENDING
+    started = time.monotonic()
+    async with Worker(nexus_stack.platform, task_queue=queue):
+        out = await asyncio.wait_for(handle.result(), 120)
+    print(f"completed {time.monotonic() - started:.1f}s after the worker started")
+    assert (out["changed"], out["version"]) == (True, 2)
+    assert len(await nexus_stack.resources.get_history(file.id)) == 1
+    [event] = await nexus_stack.route.receive(expected=1)
+    assert event["detail"]["id"] == out["event_id"]
