@@ -26,7 +26,7 @@ from typing import Any
 from nexus_workflows import StatusLatencyWorkflow
 from temporalio.client import Client
 from temporalio.worker import Worker
-from workflow_devstack import MotoProcess, create_database, drop_database, free_port
+from workflow_devstack import MotoProcess, create_database, drop_database
 from workflow_devstack.temporal import start_dev_server
 from workflow_shared_activities import (
     FileCreate,
@@ -49,7 +49,7 @@ async def bench(rounds: int, calls: int) -> dict[str, Any]:
     """Runs both arms, interleaved; their latencies (ms) and the ratios."""
     database = await create_database(prefix="wsa_bench_nexus")
     moto = await asyncio.to_thread(MotoProcess().start)
-    env = await start_dev_server(extra_namespaces=["platform", "caller"], http_port=free_port())
+    env = await start_dev_server(extra_namespaces=["platform", "caller"])
     try:
         await asyncio.to_thread(upgrade, database.sqlalchemy_url)
         config = SharedActivitiesConfig(

@@ -66,8 +66,7 @@ async def local_stack(
 ) -> AsyncIterator[LocalStack]:
     """Starts the stack on free loopback ports; stops everything on exit.
 
-    ``namespaces`` are created besides ``default``; with any, the server also serves its
-    HTTP API (Nexus delivers an operation's completion to its caller through it).
+    ``namespaces`` are created besides ``default`` (the split mode's).
     """
     # The emulator takes any credentials; these are dummies, never real ones.
     for key, value in FAKE_AWS_ENV.items():
@@ -77,12 +76,7 @@ async def local_stack(
     database_url = database_url or f"sqlite+aiosqlite:///{workdir / 'files.db'}"
     await asyncio.to_thread(upgrade, database_url)
     ui_port = free_port() if ui else None
-    temporal = await start_dev_server(
-        ui=ui,
-        ui_port=ui_port,
-        extra_namespaces=namespaces,
-        http_port=free_port() if namespaces else None,
-    )
+    temporal = await start_dev_server(ui=ui, ui_port=ui_port, extra_namespaces=namespaces)
     try:
         moto = await asyncio.to_thread(MotoProcess().start)
     except BaseException:

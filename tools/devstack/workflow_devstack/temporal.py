@@ -59,7 +59,6 @@ async def start_dev_server(
     port: int | None = None,
     database_file: str | None = None,
     extra_namespaces: Sequence[str] = (),
-    http_port: int | None = None,
 ) -> WorkflowEnvironment:
     """Starts the Temporal CLI dev server on a free loopback port.
 
@@ -70,9 +69,8 @@ async def start_dev_server(
         ui_port: Port of the web UI (a free one when None).
         port: Frontend port (a free one when None).
         database_file: Keep the server's state in this SQLite file (in memory when None).
-        extra_namespaces: More namespaces to create at start (``--namespace``).
-        http_port: Serve the frontend's HTTP API on this port (``--http-port``): Nexus
-            delivers the completion of an asynchronous operation to its caller through it.
+        extra_namespaces: More namespaces to create at start (``--namespace``), e.g. a
+            platform namespace and callers of its Nexus endpoints.
 
     Returns:
         A running environment; shut it down with ``await env.shutdown()``.
@@ -87,15 +85,8 @@ async def start_dev_server(
         dev_server_existing_path=temporal_cli_path(),
         dev_server_database_filename=database_file,
         dev_server_log_level="error",
-        dev_server_extra_args=_extra_args(extra_namespaces, http_port),
+        dev_server_extra_args=[arg for ns in extra_namespaces for arg in ("--namespace", ns)],
     )
-
-
-def _extra_args(namespaces: Sequence[str], http_port: int | None) -> list[str]:
-    args = [arg for namespace in namespaces for arg in ("--namespace", namespace)]
-    if http_port is not None:
-        args += ["--http-port", str(http_port)]
-    return args
 
 
 async def start_time_skipping_server(

@@ -20,7 +20,6 @@ from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_contracts import DATA_CONVERTER
 from workflow_devstack import MotoServer, PostgresDatabase, Route, make_route
-from workflow_devstack.ports import free_port
 from workflow_devstack.temporal import start_dev_server
 from workflow_shared_activities import (
     SharedActivitiesConfig,
@@ -63,9 +62,7 @@ class NexusStack:
 
 @pytest_asyncio.fixture(scope="module")
 async def nexus_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await start_dev_server(
-        extra_namespaces=[PLATFORM, INGESTION, EVALUATION], http_port=free_port()
-    )
+    env = await start_dev_server(extra_namespaces=[PLATFORM, INGESTION, EVALUATION])
     try:
         yield env
     finally:
