@@ -90,6 +90,20 @@ def test_describe_failure_reads_the_activity_error_behind_an_operation() -> None
     )
     err.__cause__ = activity_error
     assert describe_failure(err) == ("InvalidFileId", "file_id: not a UUID")
+    # Another service's operation is described as it always was: by the operation's error.
+    other = NexusOperationError(
+        "nexus operation completed unsuccessfully",
+        scheduled_event_id=7,
+        endpoint="billing",
+        service="billing.Invoices",
+        operation="issue",
+        operation_token="t",
+    )
+    other.__cause__ = activity_error
+    assert describe_failure(other) == (
+        "NexusOperationError",
+        "nexus operation completed unsuccessfully",
+    )
 
 
 def test_a_local_mode_with_an_endpoint_is_refused() -> None:

@@ -21,6 +21,7 @@ from temporalio.exceptions import (
 from workflow_contracts.modes import ActivityMode
 from workflow_contracts.nexus import (
     NEXUS_CALL_ID_PREFIX,
+    SHARED_OPERATIONS_SERVICE,
     EventRequest,
     FileStatusRequest,
     NexusCaller,
@@ -145,12 +146,15 @@ async def send_notification_via_nexus(
 
 
 def nexus_cause(err: NexusOperationError) -> BaseException:
-    """The error behind a failed operation: the first cause that is not a wrapper.
+    """The error behind a failed `SharedOperations` operation: the first cause not a wrapper.
 
     The caller sees the operation's failure wrapped (the operation, the handler's error, the
     platform workflow that served it, its activity); the activity's typed error is below.
-    An `ApplicationError` is the answer even when it has a cause of its own.
+    An `ApplicationError` is the answer even when it has a cause of its own. An operation of
+    another service is its own answer (``err``): `describe_failure` describes it as before.
     """
+    if err.service != SHARED_OPERATIONS_SERVICE:
+        return err
     cause: BaseException = err
     while isinstance(cause, _WRAPPERS):
         below = cause.cause if isinstance(cause, FailureError) else cause.__cause__
