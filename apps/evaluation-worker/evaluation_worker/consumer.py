@@ -2,11 +2,11 @@
 
 Messages are read with the consumer kit of `workflow_events`: `peek_event` routes on the
 bus ``source`` and ``detail-type``, `parse_event` validates the whole event with the
-`FileIngestedData` model, and `dedup_key` (``detail.id``) names the evaluation: the workflow
-id is derived from the file id and that key, so a duplicated delivery of one event never
-starts a second evaluation. A `Deduplicator` (in memory by default) remembers the keys
-already started, so most duplicates are dropped without a call to Temporal; the workflow id
-stays the guarantee (across restarts and consumers).
+ingestion app's `FileIngestedData` model, and `dedup_key` (``detail.id``) names the
+evaluation: the workflow id is derived from the file id and that key, so a duplicated
+delivery of one event never starts a second evaluation. A `Deduplicator` (in memory by
+default) remembers the keys already started, so most duplicates are dropped without a call
+to Temporal; the workflow id stays the guarantee (across restarts and consumers).
 
 Each message of a batch is handled on its own (one failing message never affects the
 others) and ends in exactly one `Outcome`:
@@ -41,6 +41,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from ingestion_worker.events import FileIngestedData
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -49,7 +50,6 @@ from workflow_shared_activities import (
     ActivityMode,
     ClaimResult,
     Deduplicator,
-    FileIngestedData,
     InMemoryDeduplicator,
     InvalidEventMessage,
     StageTimeouts,

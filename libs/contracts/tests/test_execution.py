@@ -1,3 +1,5 @@
+import uuid
+
 import workflow_contracts as c
 
 
@@ -38,6 +40,14 @@ def test_other_activity_run_or_namespace_gives_another_id() -> None:
         c.execution_id(ctx()),
         c.execution_id(ctx(activity_id="2")),
         c.execution_id(ctx(run_id="run2")),
+        c.execution_id(ctx(workflow_id="wf2")),
         c.execution_id(ctx(namespace="other")),
     }
-    assert len(ids) == 4
+    assert len(ids) == 5
+
+
+def test_the_id_is_the_uuid5_of_the_execution_key() -> None:
+    # The event id and the file-status idempotency key are this id.
+    expected = uuid.uuid5(c.EXECUTION_ID_NAMESPACE, "default/wf/run/1")
+    assert c.execution_id(ctx()) == str(expected)
+    assert uuid.UUID(c.execution_id(ctx())).version == 5

@@ -26,6 +26,7 @@ HEAVY = [
     "sqlalchemy",
     "asyncpg",
     "aiosqlite",
+    "workflow_activity_kit",
     "workflow_events",
     "workflow_file_status",
     "workflow_shared_activities",

@@ -50,6 +50,7 @@ from workflow_contracts.errors import (
     UnsupportedArgumentsError,
 )
 from workflow_contracts.execution import EXECUTION_ID_NAMESPACE, execution_id, execution_key
+from workflow_contracts.json_types import json_type
 from workflow_contracts.modes import ActivityMode
 from workflow_contracts.names import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY
 from workflow_contracts.notifications import *  # noqa: F403
@@ -61,7 +62,6 @@ from workflow_contracts.status import (
     is_transition_allowed,
     make_transition_graph,
 )
-from workflow_contracts.wire import decode_argument, json_type, wire_activity
 
 __all__ = [
     "DATA_CONVERTER",
@@ -108,7 +108,6 @@ __all__ = [
     "UnknownStoredStatusError",
     "UnsupportedArgumentsError",
     "call_activity",
-    "decode_argument",
     "describe_failure",
     "execution_id",
     "execution_key",
@@ -118,6 +117,5 @@ __all__ = [
     "run_file_stage",
     "send_event",
     "set_file_status",
-    "wire_activity",
 ]
 __all__ += _notifications.__all__

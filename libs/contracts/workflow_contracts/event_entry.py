@@ -20,7 +20,7 @@ from uuid import UUID
 from workflow_contracts.envelope import EventEnvelope, TemporalContext
 from workflow_contracts.errors import EventTooLargeError, InvalidEventError
 from workflow_contracts.event_text import check_name, find_invalid_unicode, invalid
-from workflow_contracts.wire import json_type
+from workflow_contracts.json_types import json_type
 
 __all__ = [
     "DEFAULT_MAX_ENTRY_BYTES",

@@ -12,7 +12,7 @@ import unicodedata
 from typing import Any
 
 from workflow_contracts.errors import InvalidEventError
-from workflow_contracts.wire import json_type
+from workflow_contracts.json_types import json_type
 
 __all__ = ["check_name", "find_invalid_unicode", "invalid"]
 

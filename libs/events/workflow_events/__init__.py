@@ -9,10 +9,18 @@ becomes our errors through two tables: `PUT_EVENTS_ERROR_TABLE` (a whole call) a
 
 On the receiving side, the consumer kit: `parse_event` (an EventBridge event with our
 envelope, typed as `WorkflowEvent`, or one `InvalidEventMessage`), `dedup_key` and the
-`Deduplicator` helpers, the data models of our event types in `EVENT_TYPES` and their JSON
-Schemas (``python -m workflow_events.schemas --out DIR``).
+`Deduplicator` helpers, and `EventRegistry`: an app's event types, the model of each one's
+``data`` and their JSON Schemas (``python -m workflow_events.schemas --registry MODULE:NAME
+--out DIR``).
 """
 
+from workflow_events._error_rows import (
+    ENTRY_ERROR_TABLE,
+    PUT_EVENTS_ERROR_TABLE,
+    RETRYABLE_ENTRY_CODES,
+    error_for_outcome,
+    map_put_events_error,
+)
 from workflow_events._ports import EntryOutcome, EventBatchSender, EventEntry, EventPublisher
 from workflow_events.activity import SendEventActivity
 from workflow_events.aioboto3 import (
@@ -45,35 +53,19 @@ from workflow_events.entry import (
     entry_size,
 )
 from workflow_events.event_types import (
-    EVENT_TYPES,
     ErrorData,
-    EvaluationCompletedData,
-    EvaluationFailedData,
     EventRegistry,
     EventType,
-    FileIngestedData,
-    FileIngestionFailedData,
-    QualityReportData,
     envelope_schema,
     render_schemas,
 )
-from workflow_events.ids import EVENT_ID_NAMESPACE, event_id_for
-from workflow_events.outcomes import (
-    ENTRY_ERROR_TABLE,
-    RETRYABLE_ENTRY_CODES,
-    THROTTLE_RETRY_DELAY,
-    error_for_outcome,
-)
 from workflow_events.publishers import MAX_ENTRIES_PER_CALL, BatchingPublisher, DirectPublisher
-from workflow_events.put_events_errors import PUT_EVENTS_ERROR_TABLE, map_put_events_error
 from workflow_events.trace_context import consuming_event
 
 __all__ = [
     "DEFAULT_MAX_ENTRY_BYTES",
     "ENTRY_ERROR_TABLE",
     "EVENTS_CLIENT_CONFIG",
-    "EVENT_ID_NAMESPACE",
-    "EVENT_TYPES",
     "MAX_DATA_DEPTH",
     "MAX_ENTRIES_PER_CALL",
     "MAX_ENTRY_BYTES_LIMIT",
@@ -81,15 +73,12 @@ __all__ = [
     "RETRYABLE_ENTRY_CODES",
     "SPEC_VERSION",
     "SPEC_VERSION_PATTERN",
-    "THROTTLE_RETRY_DELAY",
     "BatchingPublisher",
     "ClaimResult",
     "Deduplicator",
     "DirectPublisher",
     "EntryOutcome",
     "ErrorData",
-    "EvaluationCompletedData",
-    "EvaluationFailedData",
     "EventBatchSender",
     "EventBridgeSender",
     "EventContext",
@@ -101,11 +90,8 @@ __all__ = [
     "EventRegistry",
     "EventTrace",
     "EventType",
-    "FileIngestedData",
-    "FileIngestionFailedData",
     "InMemoryDeduplicator",
     "InvalidEventMessage",
-    "QualityReportData",
     "SendEventActivity",
     "WorkflowEvent",
     "build_entry",
@@ -114,7 +100,6 @@ __all__ = [
     "entry_size",
     "envelope_schema",
     "error_for_outcome",
-    "event_id_for",
     "handle_once",
     "make_event",
     "map_put_events_error",

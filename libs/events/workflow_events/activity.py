@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import activity
+from workflow_activity_kit import wire_activity
 from workflow_contracts import (
     SEND_EVENT_ACTIVITY,
     EventReceipt,
@@ -15,7 +16,6 @@ from workflow_contracts import (
     TemporalContext,
     execution_id,
     json_type,
-    wire_activity,
 )
 
 from workflow_events._ports import EventPublisher

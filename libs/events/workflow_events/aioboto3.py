@@ -8,7 +8,7 @@ Retries: botocore's own retries are switched off (``total_max_attempts=1``: one 
 retry) so that Temporal's retry policy alone governs; nested retries would multiply into
 retry storms and hide failures from the workflow's history.
 
-Errors: `workflow_events.put_events_errors.PUT_EVENTS_ERROR_TABLE` is the one place where
+Errors: `workflow_events.PUT_EVENTS_ERROR_TABLE` is the one place where
 what botocore and aiohttp raise becomes our error (like httpx's transport exception map).
 The original is logged at WARNING (type, code, first line of its message; never
 credentials) and our error is raised ``from None``, so Temporal records a short typed
@@ -18,18 +18,18 @@ failure, not the driver's stack.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import aioboto3
 from aiobotocore.config import AioConfig
+from workflow_activity_kit.aws import AWS_CLIENT_CONFIG, open_aws_client
 from workflow_contracts import OPERATOR_RETRY_DELAY, EventPublishRetryableError
 
+from workflow_events._error_rows import error_for_outcome, map_put_events_error
 from workflow_events._ports import EntryOutcome, EventEntry
-from workflow_events.outcomes import error_for_outcome
-from workflow_events.put_events_errors import map_put_events_error
 
 if TYPE_CHECKING:
     from types_aiobotocore_events import EventBridgeClient
@@ -45,14 +45,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-EVENTS_CLIENT_CONFIG = AioConfig(
-    retries={"mode": "standard", "total_max_attempts": 1},
-    connect_timeout=5,
-    read_timeout=15,
-    max_pool_connections=64,
-)
-"""botocore settings for the events client: no SDK retries (Temporal retries), bounded
-timeouts, and a pool large enough for concurrent activities on one worker."""
+EVENTS_CLIENT_CONFIG: AioConfig = AWS_CLIENT_CONFIG
+"""botocore settings for the events client (`workflow_activity_kit.aws.AWS_CLIENT_CONFIG`):
+no SDK retries (Temporal retries), bounded timeouts, and a pool large enough for concurrent
+activities on one worker."""
 
 
 class EventBridgeSender:
@@ -168,15 +164,14 @@ def new_aioboto3_event_sender(
     return EventBridgeSender(client, bus_name, operator_retry_delay=operator_retry_delay)
 
 
-@asynccontextmanager
-async def open_events_client(
+def open_events_client(
     *,
     session: aioboto3.Session | None = None,
     region_name: str | None = None,
     endpoint_url: str | None = None,
     config: AioConfig = EVENTS_CLIENT_CONFIG,
-) -> AsyncIterator[EventBridgeClient]:
-    """Opens one long-lived ``events`` client for a worker's lifetime.
+) -> AbstractAsyncContextManager[EventBridgeClient]:
+    """Opens one long-lived ``events`` client for a worker's lifetime (``async with``).
 
     Credentials come from the AWS credential chain of ``session`` (environment, profile,
     instance role); they are never passed through or logged here.
@@ -187,8 +182,6 @@ async def open_events_client(
         endpoint_url: Custom endpoint (a local emulator).
         config: botocore settings (see `EVENTS_CLIENT_CONFIG`).
     """
-    session = session or aioboto3.Session()
-    async with session.client(
-        "events", region_name=region_name, endpoint_url=endpoint_url, config=config
-    ) as client:
-        yield client
+    return open_aws_client(
+        "events", session=session, region_name=region_name, endpoint_url=endpoint_url, config=config
+    )

@@ -10,6 +10,8 @@ fields of AWS Powertools' ``EventBridgeModel`` (``version``, ``id``, ``source``,
     event.detail.data.file_id                                  # a UUID
     key = dedup_key(event)                                     # detail.id, stable across retries
 
+(``FileIngestedData``: the model the producing app publishes, here the ingestion app's.)
+
 Validation follows JSON's types strictly (as the exported JSON Schemas do: ``"3"`` is not an
 integer, ``1`` is not a boolean), whether the body is text, bytes or an already decoded
 mapping. Unknown fields are ignored everywhere (a tolerant reader: a producer may add fields
@@ -389,8 +391,8 @@ def parse_event(body: Body, data_model: type[Any] | None = None) -> WorkflowEven
         body: The event: JSON text or bytes (an SQS message body), or the decoded object (a
             Lambda ``event``).
         data_model: The model of ``detail.data`` (a pydantic model, a dataclass, a
-            TypedDict...); without it ``data`` stays a ``dict``. `EVENT_TYPES` has the models
-            of our event types (``EVENT_TYPES.parse(body)`` picks the right one).
+            TypedDict...); without it ``data`` stays a ``dict``. An `EventRegistry` of the
+            producer's types picks the right one (``registry.parse(body)``).
 
     Returns:
         The event; ``event.detail.data`` is an instance of ``data_model`` when given.

@@ -1,15 +1,14 @@
-"""Our event types: the ``data`` model of each, a registry of them, their JSON Schemas.
+"""Event types: the model of each one's ``data``, a registry of them, their JSON Schemas.
 
-`EVENT_TYPES` maps (logical source, event type) to the model of ``detail.data`` for the
-events the sample apps send; an app adds its own with ``EVENT_TYPES.register(...)``.
-``EVENT_TYPES.parse(body)`` validates an event with the model of its type, and
-`envelope_schema` / `render_schemas` give the JSON Schema (draft 2020-12) of the whole
-envelope (``detail``) of each type; ``python -m workflow_events.schemas --out DIR`` writes
-them, one file per type (``<source>.<event type>.json``).
+An app declares the events it sends in an `EventRegistry`: (logical source, event type) ->
+the model of ``detail.data``. ``registry.parse(body)`` validates an event with the model of
+its type, and `envelope_schema` / `render_schemas` give the JSON Schema (draft 2020-12) of the
+whole envelope (``detail``) of each type; ``python -m workflow_events.schemas --registry
+MODULE:NAME --out DIR`` writes them, one file per type (``<source>.<event type>.json``).
 
-The models describe what consumers may rely on. Like every model of the kit they ignore
-unknown fields, so a producer may add one without breaking a consumer; a test checks that
-what the apps send has exactly the fields of these models.
+`ErrorData` is the ``error`` object of the failure event `run_file_stage` sends, for the
+models of those events. Like every model of the kit, a model here should ignore unknown
+fields, so a producer may add one without breaking a consumer.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
-from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,87 +30,26 @@ from workflow_events.consumer_kit import (
 )
 
 __all__ = [
-    "EVENT_TYPES",
     "JSON_SCHEMA_DIALECT",
     "ErrorData",
-    "EvaluationCompletedData",
-    "EvaluationFailedData",
     "EventRegistry",
     "EventType",
-    "FileIngestedData",
-    "FileIngestionFailedData",
-    "QualityReportData",
     "envelope_schema",
     "render_schemas",
 ]
 
 JSON_SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 
-_DATA_CONFIG = ConfigDict(frozen=True, extra="ignore")
 
-
+# Lives here, not in an app: `workflow_contracts.run_file_stage` builds this object for the
+# failure event of every stage, whichever app runs it.
 class ErrorData(BaseModel):
     """Why a stage failed."""
 
-    model_config = _DATA_CONFIG
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     type: str = Field(description="Stable error type (FileMissing, MalformedFile, ...).")
     message: str = Field(description="Readable reason (at most a few hundred characters).")
-
-
-class FileIngestedData(BaseModel):
-    """ingestion/file_ingested_successfully: the file was read and recorded."""
-
-    model_config = _DATA_CONFIG
-
-    file_id: UUID = Field(description="The file.")
-    kind: str = Field(description="'csv', else the file name's extension ('bin' without one).")
-    size: int = Field(ge=0, description="Size in bytes.")
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the content, hex.")
-    rows: int | None = Field(ge=0, description="Data rows of a CSV file; null for other kinds.")
-
-
-class FileIngestionFailedData(BaseModel):
-    """ingestion/file_ingestion_failed: the file could not be ingested."""
-
-    model_config = _DATA_CONFIG
-
-    file_id: UUID = Field(description="The file.")
-    error: ErrorData
-
-
-class QualityReportData(BaseModel):
-    """The quality of a CSV file, as evaluated."""
-
-    model_config = _DATA_CONFIG
-
-    rows: int = Field(ge=0, description="Data rows (below the header).")
-    cells: int = Field(ge=0, description="Data cells.")
-    empty_cell_ratio: float = Field(ge=0, le=1, description="Share of empty cells.")
-    duplicate_rows: int = Field(ge=0, description="Rows identical to an earlier row.")
-    score: float = Field(ge=0, le=1, description="Quality score.")
-    threshold: float = Field(description="The pass mark the score was compared with.")
-    passed: bool = Field(description="score >= threshold.")
-
-
-class EvaluationCompletedData(BaseModel):
-    """evaluation/evaluation_completed: the file was evaluated."""
-
-    model_config = _DATA_CONFIG
-
-    file_id: UUID = Field(description="The file.")
-    score: float = Field(ge=0, le=1, description="Quality score (report.score).")
-    passed: bool = Field(description="Whether the score reached the threshold.")
-    report: QualityReportData
-
-
-class EvaluationFailedData(BaseModel):
-    """evaluation/evaluation_failed: the file could not be evaluated."""
-
-    model_config = _DATA_CONFIG
-
-    file_id: UUID = Field(description="The file.")
-    error: ErrorData
 
 
 @dataclass(frozen=True)
@@ -187,17 +124,6 @@ class EventRegistry:
         return parse_event(body, found.data_model)
 
 
-EVENT_TYPES: Final = EventRegistry(
-    [
-        EventType("ingestion", "file_ingested_successfully", FileIngestedData),
-        EventType("ingestion", "file_ingestion_failed", FileIngestionFailedData),
-        EventType("evaluation", "evaluation_completed", EvaluationCompletedData),
-        EventType("evaluation", "evaluation_failed", EvaluationFailedData),
-    ]
-)
-"""The event types the sample apps send."""
-
-
 def envelope_schema(event_type: EventType) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one type's envelope: the EventBridge ``detail``.
 
@@ -228,7 +154,7 @@ def envelope_schema(event_type: EventType) -> dict[str, Any]:
     return {"$schema": JSON_SCHEMA_DIALECT, **schema}
 
 
-def render_schemas(registry: EventRegistry = EVENT_TYPES) -> dict[str, str]:
+def render_schemas(registry: EventRegistry) -> dict[str, str]:
     """File name -> content of every type's schema file (sorted keys, 2-space indent)."""
     return {
         f"{event_type.name}.json": json.dumps(

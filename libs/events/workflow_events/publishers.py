@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from workflow_contracts import SharedActivityError
 
+from workflow_events._error_rows import error_for_outcome
 from workflow_events._ports import EntryOutcome, EventBatchSender, EventEntry
 from workflow_events.entry import DEFAULT_MAX_ENTRY_BYTES
-from workflow_events.outcomes import error_for_outcome
 from workflow_events.telemetry import Caller, PublishTelemetry
 
 __all__ = ["MAX_ENTRIES_PER_CALL", "BatchingPublisher", "DirectPublisher"]

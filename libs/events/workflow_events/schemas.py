@@ -1,26 +1,49 @@
 """Writes (or checks) the JSON Schema of each event type's envelope, one file per type.
 
-    python -m workflow_events.schemas --out DIR            # writes DIR/<source>.<type>.json
-    python -m workflow_events.schemas --out DIR --check    # exit 1 if DIR differs
+    python -m workflow_events.schemas --registry MODULE:NAME --out DIR [--check]
 
-The files come from `workflow_events.EVENT_TYPES` (`render_schemas`). ``--check`` also
-reports a ``.json`` file in DIR that no type generates (a type that was removed); writing
-never deletes one, it names it. Exit codes: 0 ok, 1 the files differ (``--check``), 2 usage.
+``MODULE:NAME`` names the app's `EventRegistry` (e.g. ``ingestion_worker.events:EVENTS``);
+the files are its `render_schemas`, ``DIR/<source>.<type>.json``. ``--check`` writes nothing
+and also reports a ``.json`` file in DIR that no type generates (a type that was removed);
+writing never deletes one, it names it. Exit codes: 0 ok, 1 the files differ (``--check``), 2 usage (a registry that
+cannot be imported or is not an `EventRegistry` included).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from workflow_events.event_types import EVENT_TYPES, EventRegistry, render_schemas
+from workflow_events.event_types import EventRegistry, render_schemas
 
-__all__ = ["check_schemas", "main", "write_schemas"]
+__all__ = ["check_schemas", "load_registry", "main", "write_schemas"]
 
 
-def write_schemas(out: Path, registry: EventRegistry = EVENT_TYPES) -> list[Path]:
+def load_registry(spec: str) -> EventRegistry:
+    """The `EventRegistry` named ``MODULE:NAME`` (the module is imported).
+
+    Raises:
+        ValueError: ``spec`` is not ``MODULE:NAME``, the module or the name is missing, or the
+            object is not an `EventRegistry`.
+    """
+    module_name, sep, attribute = spec.partition(":")
+    if not sep or not module_name or not attribute:
+        raise ValueError(f"{spec!r}: expected MODULE:NAME, e.g. ingestion_worker.events:EVENTS")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise ValueError(f"{spec!r}: cannot import {module_name}: {err}") from err
+    registry = getattr(module, attribute, None)
+    if not isinstance(registry, EventRegistry):
+        found = "nothing" if registry is None else type(registry).__name__
+        raise ValueError(f"{spec!r}: expected an EventRegistry, found {found}")
+    return registry
+
+
+def write_schemas(out: Path, registry: EventRegistry) -> list[Path]:
     """Writes every type's schema file into ``out`` (created if missing); returns the paths."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -32,7 +55,7 @@ def write_schemas(out: Path, registry: EventRegistry = EVENT_TYPES) -> list[Path
     return written
 
 
-def check_schemas(out: Path, registry: EventRegistry = EVENT_TYPES) -> list[str]:
+def check_schemas(out: Path, registry: EventRegistry) -> list[str]:
     """What differs between ``out`` and the generated files (empty when they are equal)."""
     expected = render_schemas(registry)
     problems = []
@@ -60,28 +83,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m workflow_events.schemas",
         description="Write the JSON Schema of each event type's envelope, one file per type.",
     )
+    parser.add_argument(
+        "--registry",
+        required=True,
+        metavar="MODULE:NAME",
+        help="the EventRegistry of the types, e.g. ingestion_worker.events:EVENTS",
+    )
     parser.add_argument("--out", type=Path, required=True, help="the schemas' folder")
     parser.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if the folder differs"
     )
     args = parser.parse_args(argv)
+    try:
+        registry = load_registry(args.registry)
+    except ValueError as err:
+        parser.error(str(err))  # exits 2
     out: Path = args.out
     if args.check:
-        problems = check_schemas(out)
+        problems = check_schemas(out, registry)
         for problem in problems:
             print(problem, file=sys.stderr)
         if problems:
             print(
-                f"schemas out of date: run python -m workflow_events.schemas --out {out}",
+                "schemas out of date: run python -m workflow_events.schemas"
+                f" --registry {args.registry} --out {out}",
                 file=sys.stderr,
             )
             return 1
-        print(f"{len(EVENT_TYPES)} schema(s) up to date in {out}")
+        print(f"{len(registry)} schema(s) up to date in {out}")
         return 0
-    paths = write_schemas(out)
+    paths = write_schemas(out, registry)
     for path in paths:
         print(path)
-    for stray in _strays(out, render_schemas()):
+    for stray in _strays(out, render_schemas(registry)):
         print(f"{stray}: not generated by any event type; delete it if its type was removed")
     return 0
 

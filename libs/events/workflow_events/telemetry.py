@@ -26,8 +26,8 @@ from temporalio.common import (
     MetricHistogramFloat,
     MetricMeter,
 )
+from workflow_activity_kit import WorkerMetrics
 from workflow_contracts import ErrorType, SharedActivityError
-from workflow_contracts.worker_metrics import WorkerMetrics
 
 from workflow_events._ports import EntryOutcome, EventBatchSender, EventEntry
 

@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 from workflow_devstack import PostgresDatabase
-from workflow_file_status import SqlFileStatusRepository, create_engine, upgrade
+from workflow_file_status import SqlFileStatusAdapter, create_engine, repository_for, upgrade
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -32,12 +32,12 @@ async def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
-def repository(request: pytest.FixtureRequest) -> SqlFileStatusRepository:
+def repository(request: pytest.FixtureRequest) -> SqlFileStatusAdapter:
     engine_fixture = "pg_engine" if request.param == "postgresql" else "sqlite_engine"
     engine: AsyncEngine = request.getfixturevalue(engine_fixture)
-    return SqlFileStatusRepository(engine)
+    return repository_for(engine)
 
 
 @pytest_asyncio.fixture
-async def pg_repository(pg_engine: AsyncEngine) -> SqlFileStatusRepository:
-    return SqlFileStatusRepository(pg_engine)
+async def pg_repository(pg_engine: AsyncEngine) -> SqlFileStatusAdapter:
+    return repository_for(pg_engine)

@@ -1,6 +1,7 @@
 """File status in a SQL database: `UpdateFileStatusActivity` and its repositories.
 
-The worker creates one engine (`create_engine`), builds `SqlFileStatusRepository` on it and
+The worker creates one engine (`create_engine`), gets the adapter for its database from
+`repository_for` (`PostgresFileStatusRepository` or `SqliteFileStatusRepository`) and
 registers ``UpdateFileStatusActivity(repository).run``. The schema comes from the Alembic
 migrations (`workflow_file_status.migrate`), run as the schema owner; the worker's role needs
 only the grants of ``python -m workflow_file_status.migrate grant ROLE``. A failed migration
@@ -9,7 +10,10 @@ raises `MigrationError` (one line naming the fix).
 
 from workflow_file_status._migrate import downgrade, upgrade
 from workflow_file_status._migration_errors import MigrationError, MigrationFailure
+from workflow_file_status._postgres import PostgresFileStatusRepository
 from workflow_file_status._repository import FileStatusRepository
+from workflow_file_status._sql_common import allowed_sources
+from workflow_file_status._sqlite import SqliteFileStatusRepository
 from workflow_file_status.activity import UpdateFileStatusActivity
 from workflow_file_status.engine import DEFAULT_SQLITE_URL, create_engine, normalise_database_url
 from workflow_file_status.ids import parse_file_id, parse_status
@@ -20,7 +24,7 @@ from workflow_file_status.models import (
     StatusHistoryRead,
     StatusHistoryRecord,
 )
-from workflow_file_status.sql import SqlFileStatusRepository, allowed_sources
+from workflow_file_status.sql import SqlFileStatusAdapter, repository_for
 
 __all__ = [
     "DEFAULT_SQLITE_URL",
@@ -30,7 +34,9 @@ __all__ = [
     "FileStatusRepository",
     "MigrationError",
     "MigrationFailure",
-    "SqlFileStatusRepository",
+    "PostgresFileStatusRepository",
+    "SqlFileStatusAdapter",
+    "SqliteFileStatusRepository",
     "StatusHistoryRead",
     "StatusHistoryRecord",
     "UpdateFileStatusActivity",
@@ -40,5 +46,6 @@ __all__ = [
     "normalise_database_url",
     "parse_file_id",
     "parse_status",
+    "repository_for",
     "upgrade",
 ]

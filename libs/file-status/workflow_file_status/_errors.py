@@ -1,8 +1,9 @@
 """Turning any database exception into one of the contracts' small, typed errors.
 
-Each backend has one ordered table of `ErrorRule` rows (`_pg_errors`, `_sqlite_errors`),
-most specific first, like httpx's transport exception map: the first row that matches the
-exception decides the error type. Anything no row matches becomes a retryable
+Each backend has one ordered table of the activity kit's `ErrorRow`s (`_pg_errors`,
+`_sqlite_errors`), most specific first, like httpx's transport exception map: the first row
+that matches the exception (the kit's `first_row`, on the `ErrorFacts` read here) decides the
+error type. Anything no row matches becomes a retryable
 `DatabaseUnavailableError` named "unclassified": never a raw driver exception, and never a
 permanent failure a workflow cannot recover from once the cause is fixed.
 
@@ -18,29 +19,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from workflow_contracts import (
-    DatabaseUnavailableError,
-    OperatorActionRequired,
-    SharedActivityError,
-)
+from workflow_activity_kit import ErrorFacts, ErrorRow, first_row, safe_message
+from workflow_contracts import DatabaseUnavailableError, SharedActivityError
 
 Arguments = Sequence[tuple[str, object]]
 """The values a call sent, by name (``("activity_id", "a")``): which one a class-22 error
 (a value the database cannot store) is about is found among them."""
 
-__all__ = [
-    "MIGRATE_FIX",
-    "Arguments",
-    "DriverFacts",
-    "ErrorRule",
-    "driver_facts",
-    "map_error",
-    "match_rule",
-]
+__all__ = ["MIGRATE_FIX", "Arguments", "driver_facts", "map_error"]
 
 MIGRATE_FIX = (
     "Run the migrations: python -m workflow_file_status.migrate upgrade --database-url URL"
@@ -55,75 +44,20 @@ _CHAIN_LIMIT = 8
 # languages fall back to a message that names no value).
 _BYTE_SEQUENCE = re.compile(r"\b0x([0-9a-fA-F]{2})\b")
 _COLUMN_LENGTH = re.compile(r"character varying\((\d+)\)|character\((\d+)\)")
-_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
-_SECRET = re.compile(r"(?i)\b(password|passwd|pwd|secret|token)\s*[=:]\s*\S+")
+_REDACTIONS = (
+    (re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+"), "<url>"),
+    (re.compile(r"(?i)\b(password|passwd|pwd|secret|token)\s*[=:]\s*\S+"), r"\1=***"),
+)
 
 
-@dataclass(frozen=True, slots=True)
-class DriverFacts:
-    """What is safe and useful to report about a database exception.
+def driver_facts(err: BaseException) -> ErrorFacts:
+    """Unwraps ``err`` (SQLAlchemy wrapper, adapted DBAPI error, driver error) into facts.
 
-    Attributes:
-        chain: The exception and what it wraps (SQLAlchemy ``orig``, then ``__cause__``),
-            outermost first.
-        error: Class name of the innermost (driver) exception.
-        sqlstate: PostgreSQL SQLSTATE, if any exception in the chain carries one.
-        code: SQLite extended error name (``SQLITE_BUSY``), if any.
-        message: The driver's message: first line, scrubbed of URLs and secrets, cut short.
+    The chain is the exception and what it wraps (SQLAlchemy ``orig``, then ``__cause__``),
+    outermost first; the SQLSTATE (PostgreSQL) or extended error name (SQLite, in ``code``)
+    is the first any of them carries; the message is the innermost's first line, scrubbed
+    of URLs and secrets, cut short.
     """
-
-    chain: tuple[BaseException, ...]
-    error: str
-    sqlstate: str | None
-    code: str | None
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorRule:
-    """One row of a backend's mapping table: when it matches, and what it becomes.
-
-    A row matches when any of its criteria does: a SQLSTATE (five characters exact, or a
-    two-character class), a SQLite error name (exact, or a prefix of an extended code), an
-    exception type anywhere in the chain, or a pattern found in the driver message.
-
-    Attributes:
-        error: The contracts error raised.
-        cause: What it means, in a few words (starts the message).
-        sqlstates: SQLSTATE codes or classes.
-        codes: SQLite error names (``SQLITE_READONLY`` also matches ``SQLITE_READONLY_*``).
-        types: Exception classes.
-        messages: Regular expressions searched in the driver message (case-insensitive).
-        fix: What an operator does about it (ends the message), if anything.
-        names_value: The error is about a value the call sent (a value the database cannot
-            store): the message names that argument with a short excerpt, and ``details``
-            carry ``"argument"``, when the driver message tells which one it is.
-    """
-
-    error: type[SharedActivityError]
-    cause: str
-    sqlstates: frozenset[str] = frozenset()
-    codes: frozenset[str] = frozenset()
-    types: tuple[type[BaseException], ...] = ()
-    messages: tuple[str, ...] = ()
-    fix: str = ""
-    names_value: bool = False
-
-    def matches(self, facts: DriverFacts) -> bool:
-        """Tells whether this row applies to the exception described by ``facts``."""
-        state = facts.sqlstate
-        if state is not None and (state in self.sqlstates or state[:2] in self.sqlstates):
-            return True
-        code = facts.code
-        if code is not None and any(code == c or code.startswith(c + "_") for c in self.codes):
-            return True
-        if self.types and any(isinstance(e, self.types) for e in facts.chain):
-            return True
-        return any(re.search(p, facts.message, re.IGNORECASE) for p in self.messages)
-
-
-def driver_facts(err: BaseException) -> DriverFacts:
-    """Unwraps ``err`` (SQLAlchemy wrapper, adapted DBAPI error, driver error) into facts."""
     chain: list[BaseException] = []
     current: BaseException | None = err
     while current is not None and len(chain) < _CHAIN_LIMIT and current not in chain:
@@ -135,17 +69,12 @@ def driver_facts(err: BaseException) -> DriverFacts:
     code = next(
         (c for e in chain if isinstance(c := getattr(e, "sqlite_errorname", None), str)), None
     )
-    return DriverFacts(tuple(chain), type(innermost).__name__, sqlstate, code, _short(innermost))
-
-
-def match_rule(facts: DriverFacts, rules: Sequence[ErrorRule]) -> ErrorRule | None:
-    """The first row of ``rules`` that matches, or None."""
-    return next((rule for rule in rules if rule.matches(facts)), None)
+    return ErrorFacts(tuple(chain), type(innermost).__name__, sqlstate, code, _short(innermost))
 
 
 def map_error(
     err: BaseException,
-    rules: Sequence[ErrorRule],
+    rules: Sequence[ErrorRow],
     *,
     operation: str,
     operator_retry_delay: timedelta,
@@ -162,7 +91,7 @@ def map_error(
             named in the message (a short excerpt, never the whole value).
     """
     facts = driver_facts(err)
-    rule = match_rule(facts, rules)
+    rule = first_row(facts, rules)
     error_type = rule.error if rule else DatabaseUnavailableError
     cause = rule.cause if rule else "unclassified database error"
     code = f"SQLSTATE {facts.sqlstate}" if facts.sqlstate else facts.code
@@ -183,7 +112,7 @@ def map_error(
         details["code"] = facts.code
     if culprit:
         details["argument"] = culprit[0]
-    delay = operator_retry_delay if issubclass(error_type, OperatorActionRequired) else None
+    delay = rule.retry_delay(operator_retry_delay) if rule else None
     return error_type(message, details, next_retry_delay=delay)
 
 
@@ -226,8 +155,4 @@ def _short(err: BaseException) -> str:
     raw = err.args[0] if err.args and isinstance(err.args[0], str) else str(err)
     if isinstance(err, OSError) and err.strerror:
         raw = err.strerror  # without the address and errno decorations
-    text = raw.strip().splitlines()[0] if raw.strip() else ""
-    text = _SECRET.sub(r"\1=***", _URL.sub("<url>", text))
-    if len(text) > _MAX_DRIVER_MESSAGE:
-        text = text[: _MAX_DRIVER_MESSAGE - 3] + "..."
-    return text
+    return safe_message(raw, _MAX_DRIVER_MESSAGE, _REDACTIONS)

@@ -1,13 +1,15 @@
 """PostgreSQL (asyncpg through SQLAlchemy): the ordered table of database errors.
 
-Most specific first; the first matching row wins (see `_errors.ErrorRule`). A row names the
-SQLSTATE codes (or two-character classes) and the asyncpg / SQLAlchemy classes that raise
-them; messages cover servers and proxies that do not send the code.
+Rows of the activity kit's engine (`workflow_activity_kit.ErrorRow`), most specific first; the
+first matching row wins. A row names the SQLSTATE codes (or two-character classes) and the
+asyncpg / SQLAlchemy classes that raise them; messages cover servers and proxies that do not
+send the code.
 """
 
 import asyncpg
 from asyncpg.exceptions import _base as asyncpg_base
 from sqlalchemy import exc as sa_exc
+from workflow_activity_kit import ErrorRow
 from workflow_contracts import (
     DatabaseAccessDeniedError,
     DatabaseConflictError,
@@ -17,7 +19,7 @@ from workflow_contracts import (
     SchemaNotMigratedError,
 )
 
-from workflow_file_status._errors import MIGRATE_FIX, ErrorRule
+from workflow_file_status._errors import MIGRATE_FIX
 
 __all__ = ["PG_RULES", "POOLER_FIX", "POOLER_REFUSALS", "STATEMENT_POOLING", "URL_FIX"]
 
@@ -47,9 +49,9 @@ STATEMENT_POOLING = r"transaction blocks not allowed in statement pooling mode"
 """What PgBouncer says to a transaction in ``pool_mode = statement``. Not a lost connection
 either."""
 
-PG_RULES: tuple[ErrorRule, ...] = (
+PG_RULES: tuple[ErrorRow, ...] = (
     # Operator action: retried after a long delay; the message says what to do.
-    ErrorRule(
+    ErrorRow(
         SchemaNotMigratedError,
         "schema not migrated",
         # undefined_table, undefined_column, undefined_function (file_status_change, 0002)
@@ -61,7 +63,7 @@ PG_RULES: tuple[ErrorRule, ...] = (
         ),
         fix=MIGRATE_FIX,
     ),
-    ErrorRule(
+    ErrorRow(
         DatabaseReadOnlyError,
         "database is read-only",
         sqlstates=frozenset({"25006"}),  # read_only_sql_transaction (standby, read-only default)
@@ -70,7 +72,7 @@ PG_RULES: tuple[ErrorRule, ...] = (
         fix="Point the worker at the primary, or turn off default_transaction_read_only"
         " for its database or role",
     ),
-    ErrorRule(
+    ErrorRow(
         DatabaseAccessDeniedError,
         "login or privilege refused",
         # invalid_authorization_specification, invalid_password, insufficient_privilege,
@@ -90,13 +92,13 @@ PG_RULES: tuple[ErrorRule, ...] = (
     # or, where it ignores it, a named statement prepared on one server connection is missing
     # (26000) or already taken (42P05) on the next. Checked by message first: 26000 and 42P05
     # also have other causes, and the fix there is not this one.
-    ErrorRule(
+    ErrorRow(
         DatabaseAccessDeniedError,
         "refused behind a connection pooler",
         messages=POOLER_REFUSALS,
         fix=POOLER_FIX,
     ),
-    ErrorRule(
+    ErrorRow(
         DatabaseAccessDeniedError,
         "pooler refuses transactions (statement pooling)",
         messages=(STATEMENT_POOLING,),
@@ -108,7 +110,7 @@ PG_RULES: tuple[ErrorRule, ...] = (
     # mode, a server without SSL for ssl=require, a bad server setting (22023 at connect).
     # DatabaseAccessDenied is the operator type for the URL (3D000 is a wrong database name
     # in it too): retried with the long delay until the configuration is fixed.
-    ErrorRule(
+    ErrorRow(
         DatabaseAccessDeniedError,
         "database URL or connection settings refused by asyncpg",
         sqlstates=frozenset({"22023"}),  # invalid_parameter_value (server_settings)
@@ -124,7 +126,7 @@ PG_RULES: tuple[ErrorRule, ...] = (
     # character the database's encoding lacks, 22P05; invalid UTF-8 or NUL, 22021; too long
     # for its column, 22001, ...) and asyncpg's own refusal of an argument. No retry can
     # store it: fail at once, naming the value.
-    ErrorRule(
+    ErrorRow(
         InvalidArgumentsError,
         "cannot be stored",
         sqlstates=frozenset({"22"}),
@@ -134,7 +136,7 @@ PG_RULES: tuple[ErrorRule, ...] = (
         names_value=True,
     ),
     # Transient: retried with Temporal's back-off.
-    ErrorRule(
+    ErrorRow(
         DatabaseConflictError,
         "conflict with a concurrent transaction",
         # serialization_failure, deadlock_detected, lock_not_available (lock_timeout)
@@ -145,25 +147,25 @@ PG_RULES: tuple[ErrorRule, ...] = (
             asyncpg.LockNotAvailableError,
         ),
     ),
-    ErrorRule(
+    ErrorRow(
         DatabaseUnavailableError,
         "statement timed out or was cancelled",
         sqlstates=frozenset({"57014"}),  # query_canceled: statement_timeout
         types=(asyncpg.QueryCanceledError,),
     ),
-    ErrorRule(
+    ErrorRow(
         DatabaseUnavailableError,
         "server shutting down, crashed or starting up",
         sqlstates=frozenset({"57P01", "57P02", "57P03"}),
         types=(asyncpg.AdminShutdownError, asyncpg.CrashShutdownError),
     ),
-    ErrorRule(
+    ErrorRow(
         DatabaseUnavailableError,
         "database not accepting connections",
         sqlstates=frozenset({"55000"}),  # ALLOW_CONNECTIONS false, a database being dropped
         messages=(r"not currently accepting connections",),
     ),
-    ErrorRule(
+    ErrorRow(
         DatabaseUnavailableError,
         "connection failure",
         sqlstates=frozenset({"08"}),  # connection_exception, the whole class
@@ -176,24 +178,24 @@ PG_RULES: tuple[ErrorRule, ...] = (
         ),
         messages=(r"connection (was|is) closed",),
     ),
-    ErrorRule(
+    ErrorRow(
         DatabaseUnavailableError,
         "server out of resources",
         sqlstates=frozenset({"53"}),  # too_many_connections, disk_full, out_of_memory
         types=(asyncpg.InsufficientResourcesError,),
     ),
-    ErrorRule(
+    ErrorRow(
         DatabaseUnavailableError,
         "server system error",
         sqlstates=frozenset({"58"}),  # system_error, io_error
         types=(asyncpg.PostgresSystemError,),
     ),
-    ErrorRule(
+    ErrorRow(
         DatabaseUnavailableError,
         "no pooled connection free in time",
         types=(sa_exc.TimeoutError,),
     ),
-    ErrorRule(
+    ErrorRow(
         DatabaseUnavailableError,
         "network error or timeout",
         types=(OSError, TimeoutError),  # refused, unreachable, DNS, connect timeout

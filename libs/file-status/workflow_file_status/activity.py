@@ -4,6 +4,7 @@ import logging
 from uuid import UUID
 
 from temporalio import activity
+from workflow_activity_kit import wire_activity
 from workflow_contracts import (
     DEFAULT_TRANSITIONS,
     UPDATE_FILE_STATUS_ACTIVITY,
@@ -13,7 +14,6 @@ from workflow_contracts import (
     StatusChange,
     TemporalContext,
     TransitionGraph,
-    wire_activity,
 )
 
 from workflow_file_status._repository import FileStatusRepository
@@ -43,7 +43,7 @@ class UpdateFileStatusActivity:
         """Configures the activity.
 
         Args:
-            repository: Storage (`SqlFileStatusRepository`, or a fake in tests).
+            repository: Storage (an adapter from `repository_for`, or a fake in tests).
             transitions: Allowed moves; the contracts' default lifecycle unless replaced.
         """
         self._repository = repository

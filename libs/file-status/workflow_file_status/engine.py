@@ -89,8 +89,8 @@ def create_engine(
     """Creates the worker's async engine; dispose it (``await engine.dispose()``) at shutdown.
 
     PostgreSQL (asyncpg): a pool and a statement timeout. No pre-ping (it would double the
-    round trips of every update): `SqlFileStatusRepository` detects a dead connection when it
-    is used, refreshes the pool and runs its idempotent statement again.
+    round trips of every update): `PostgresFileStatusRepository` detects a dead connection
+    when it is used, refreshes the pool and runs its idempotent statement again.
 
     Behind a transaction-mode pooler (``?pooler=transaction`` in the URL, see `Pooler`), each
     statement may run on another server connection, and the pooler refuses most startup

@@ -1,6 +1,7 @@
 """Validation of the activity's inputs, before anything touches the database.
 
-The activity receives its arguments as plain JSON values (see `workflow_contracts.wire_activity`):
+The activity receives its arguments as plain JSON values (see
+`workflow_activity_kit.wire_activity`):
 whatever a caller in any SDK sent arrives here, ``null``, numbers, lists and lone surrogates
 included. Only two shapes are accepted, strictly:
 

@@ -19,8 +19,8 @@ from uuid import UUID
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 from temporalio.common import MetricMeter
+from workflow_activity_kit import WorkerMetrics
 from workflow_contracts import ErrorType, FileStatus, SharedActivityError, StatusChange
-from workflow_contracts.worker_metrics import WorkerMetrics
 
 __all__ = [
     "DATABASE_ERRORS",

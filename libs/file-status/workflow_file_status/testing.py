@@ -14,7 +14,7 @@ from workflow_contracts import (
     is_transition_allowed,
 )
 
-from workflow_file_status.sql import idempotency_key
+from workflow_file_status._sql_common import idempotency_key
 
 __all__ = ["HistoryRow", "InMemoryFileStatusRepository"]
 

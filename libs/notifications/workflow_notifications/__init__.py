@@ -3,6 +3,7 @@
 Its port, the aioboto3 SNS adapter and error table, the worker settings and resource.
 """
 
+from workflow_notifications._error_rows import PUBLISH_ERROR_TABLE, map_publish_error
 from workflow_notifications._ports import NotificationPublisher, NotificationRequest, PublishOutcome
 from workflow_notifications.activity import SendNotificationActivity
 from workflow_notifications.aioboto3 import (
@@ -12,7 +13,6 @@ from workflow_notifications.aioboto3 import (
     publish_arguments,
 )
 from workflow_notifications.resource import NotificationResource, NotificationSettings
-from workflow_notifications.sns_errors import PUBLISH_ERROR_TABLE, map_publish_error
 from workflow_notifications.validation import (
     MAX_ATTRIBUTES,
     MAX_MESSAGE_BYTES,

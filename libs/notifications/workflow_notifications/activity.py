@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from temporalio import activity
+from workflow_activity_kit import wire_activity
 from workflow_contracts import (
     OPERATOR_RETRY_DELAY,
     SEND_NOTIFICATION_ACTIVITY,
@@ -14,7 +15,6 @@ from workflow_contracts import (
     NotificationTopicNotFoundError,
     TemporalContext,
     execution_id,
-    wire_activity,
 )
 
 from workflow_notifications._ports import NotificationPublisher

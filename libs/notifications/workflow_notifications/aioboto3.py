@@ -3,23 +3,23 @@
 botocore's own retries are off (``total_max_attempts=1``) so that Temporal's retry policy
 alone governs: nested retries would multiply into retry storms and hide failures from the
 workflow's history. What botocore and aiohttp raise becomes our error in one place,
-`workflow_notifications.sns_errors.PUBLISH_ERROR_TABLE`, raised ``from None`` so Temporal
+`workflow_notifications.PUBLISH_ERROR_TABLE`, raised ``from None`` so Temporal
 records a short typed failure, not the driver's stack.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import aioboto3
 from aiobotocore.config import AioConfig
+from workflow_activity_kit.aws import AWS_CLIENT_CONFIG, open_aws_client
 from workflow_contracts import OPERATOR_RETRY_DELAY
 
+from workflow_notifications._error_rows import map_publish_error
 from workflow_notifications._ports import NotificationRequest, PublishOutcome
-from workflow_notifications.sns_errors import map_publish_error
 
 if TYPE_CHECKING:
     from types_aiobotocore_sns import SNSClient
@@ -30,14 +30,10 @@ else:
 
 __all__ = ["SNS_CLIENT_CONFIG", "SnsPublisher", "open_sns_client", "publish_arguments"]
 
-SNS_CLIENT_CONFIG = AioConfig(
-    retries={"mode": "standard", "total_max_attempts": 1},
-    connect_timeout=5,
-    read_timeout=15,
-    max_pool_connections=64,
-)
-"""botocore settings of the sns client: no SDK retries (Temporal retries), bounded
-timeouts, a pool large enough for concurrent activities on one worker."""
+SNS_CLIENT_CONFIG: AioConfig = AWS_CLIENT_CONFIG
+"""botocore settings of the sns client (`workflow_activity_kit.aws.AWS_CLIENT_CONFIG`): no SDK
+retries (Temporal retries), bounded timeouts, a pool large enough for concurrent activities on
+one worker."""
 
 
 def publish_arguments(request: NotificationRequest) -> PublishInputTypeDef:
@@ -93,21 +89,18 @@ class SnsPublisher:
         return PublishOutcome(response.get("MessageId"), response.get("SequenceNumber"))
 
 
-@asynccontextmanager
-async def open_sns_client(
+def open_sns_client(
     *,
     session: aioboto3.Session | None = None,
     region_name: str | None = None,
     endpoint_url: str | None = None,
     config: AioConfig = SNS_CLIENT_CONFIG,
-) -> AsyncIterator[SNSClient]:
-    """Opens one long-lived ``sns`` client for a worker's lifetime.
+) -> AbstractAsyncContextManager[SNSClient]:
+    """Opens one long-lived ``sns`` client for a worker's lifetime (``async with``).
 
     Credentials come from the AWS credential chain of ``session``; they are never passed
     through or logged here.
     """
-    session = session or aioboto3.Session()
-    async with session.client(
-        "sns", region_name=region_name, endpoint_url=endpoint_url, config=config
-    ) as client:
-        yield client
+    return open_aws_client(
+        "sns", session=session, region_name=region_name, endpoint_url=endpoint_url, config=config
+    )

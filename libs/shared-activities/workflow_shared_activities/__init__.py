@@ -1,10 +1,12 @@
 """Reusable Temporal activities for file status and events, wired for a worker.
 
 `SharedActivitiesPlugin` gives a worker both activities, their long-lived clients and the
-data converter in one call. The package also re-exports the contracts, `workflow_events`
-and `workflow_file_status`, so a worker needs only this import.
+data converter in one call. The package also re-exports the contracts, the activity kit,
+`workflow_events` and `workflow_file_status`, so a worker needs only this import.
 """
 
+from workflow_activity_kit import *  # noqa: F403
+from workflow_activity_kit import __all__ as _kit_all
 from workflow_contracts import *  # noqa: F403
 from workflow_contracts import __all__ as _contracts_all
 from workflow_contracts.notifications import *  # noqa: F403
@@ -16,13 +18,6 @@ from workflow_notifications import *  # noqa: F403
 from workflow_notifications import __all__ as _notifications_all
 
 # shared-activity-generator: imports
-from workflow_shared_activities.calls import (
-    FileStageResult,
-    describe_failure,
-    run_file_stage,
-    send_event,
-    set_file_status,
-)
 from workflow_shared_activities.config import SharedActivitiesConfig
 from workflow_shared_activities.health import HealthServer, serve_health
 from workflow_shared_activities.plugin import (
@@ -35,8 +30,6 @@ from workflow_shared_activities.runtime import (
     JsonLogFormatter,
     configure_logging,
     connect_client,
-    heartbeating,
-    retryable_error,
     run_until_signalled,
 )
 from workflow_shared_activities.services import (
@@ -53,6 +46,7 @@ from workflow_shared_activities.telemetry import (
 )
 
 __all__ = [
+    *_kit_all,
     *_contracts_all,
     *_events_all,
     *_file_status_all,
@@ -68,14 +62,7 @@ __all__ = [
     "JsonLogFormatter",
     "configure_logging",
     "connect_client",
-    "heartbeating",
-    "retryable_error",
     "run_until_signalled",
-    "FileStageResult",
-    "describe_failure",
-    "run_file_stage",
-    "send_event",
-    "set_file_status",
     "ServiceKeyConflictError",
     "change_file_status",
     "emit_event",

@@ -34,10 +34,11 @@ from workflow_events import (
 from workflow_file_status import (
     FileCreate,
     FileRead,
-    SqlFileStatusRepository,
+    SqlFileStatusAdapter,
     StatusHistoryRead,
     UpdateFileStatusActivity,
     create_engine,
+    repository_for,
     upgrade,
 )
 
@@ -73,7 +74,7 @@ class SharedResources:
     def __init__(self) -> None:
         """Starts empty."""
         self._publisher: BatchingPublisher | DirectPublisher | None = None
-        self._repository: SqlFileStatusRepository | None = None
+        self._repository: SqlFileStatusAdapter | None = None
         # Kept for the readiness probes only; activities go through the publisher.
         self._events: tuple[EventBridgeClient, str] | None = None
         self._opened = asyncio.Event()
@@ -110,7 +111,7 @@ class SharedResources:
         await client.describe_event_bus(Name=bus_name)
 
     @property
-    def repository(self) -> SqlFileStatusRepository:
+    def repository(self) -> SqlFileStatusAdapter:
         """The file-status repository (raises if the worker is not running)."""
         if self._repository is None:
             raise RuntimeError("the worker is not running: shared resources are closed")
@@ -136,7 +137,7 @@ class SharedResources:
         context: TemporalContext,
         transitions: TransitionGraph,
     ) -> StatusChange:
-        """Changes a file's status (see `SqlFileStatusRepository.change_status`)."""
+        """Changes a file's status (see `FileStatusRepository.change_status`)."""
         return await self.repository.change_status(file_id, target, context, transitions)
 
     async def register_file(self, file: FileCreate) -> FileRead:
@@ -199,7 +200,7 @@ class SharedResources:
                 )
                 self._publisher = publisher
                 self._events = (client, config.event_bus_name)
-                self._repository = SqlFileStatusRepository(
+                self._repository = repository_for(
                     engine, operator_retry_delay=config.operator_retry_delay
                 )
                 self._opened.set()

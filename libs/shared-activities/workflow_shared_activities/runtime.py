@@ -5,30 +5,24 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from opentelemetry import trace
 from pythonjsonlogger.json import JsonFormatter
-from temporalio import activity
 from temporalio.client import Client, Plugin
-from temporalio.exceptions import ApplicationError
 from temporalio.runtime import Runtime
 from temporalio.worker import Worker
-from workflow_contracts import DATA_CONVERTER, MAX_ERROR_MESSAGE_CHARS
+from workflow_contracts import DATA_CONVERTER
 
 __all__ = [
     "JsonLogFormatter",
     "configure_logging",
     "connect_client",
-    "heartbeating",
-    "retryable_error",
     "run_until_signalled",
     "run_worker_until_stopped",
 ]
-
-T = TypeVar("T")
 
 
 class JsonLogFormatter(JsonFormatter):
@@ -116,37 +110,6 @@ async def run_worker_until_stopped(worker: Worker, stop: asyncio.Event) -> None:
             running.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await running
-
-
-async def heartbeating(work: Awaitable[T], every: timedelta = timedelta(seconds=1)) -> T:
-    """Awaits ``work`` inside an activity, heartbeating every ``every`` meanwhile.
-
-    With a ``heartbeat_timeout`` on the call, an attempt whose worker was killed is retried
-    after that timeout instead of after its whole ``start_to_close_timeout``.
-    """
-    task = asyncio.ensure_future(work)
-    try:
-        while True:
-            done, _ = await asyncio.wait({task}, timeout=every.total_seconds())
-            if done:
-                return task.result()
-            activity.heartbeat()
-    finally:
-        if not task.done():
-            task.cancel()
-
-
-def retryable_error(err: Exception) -> ApplicationError:
-    """An unexpected exception of an app's own activity as a small, readable, retryable error.
-
-    The type is the exception's class name; the message is cut to `MAX_ERROR_MESSAGE_CHARS`
-    (as the shared activities' own), so a driver's long error never bloats the history.
-    Raise it ``from err``: the worker's log keeps the whole exception.
-    """
-    message = f"{type(err).__name__}: {err}"
-    if len(message) > MAX_ERROR_MESSAGE_CHARS:
-        message = message[: MAX_ERROR_MESSAGE_CHARS - 3] + "..."
-    return ApplicationError(message, type=type(err).__name__, non_retryable=False)
 
 
 async def connect_client(

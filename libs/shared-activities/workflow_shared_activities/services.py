@@ -35,14 +35,14 @@ from temporalio.common import ActivityIDConflictPolicy, ActivityIDReusePolicy, R
 from temporalio.exceptions import ActivityAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 from workflow_contracts import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
     SEND_EVENT_ACTIVITY,
     UPDATE_FILE_STATUS_ACTIVITY,
     EventReceipt,
     FileStatus,
     StatusChange,
 )
-
-from workflow_shared_activities.calls import DEFAULT_RETRY, DEFAULT_TIMEOUT
 
 __all__ = [
     "MAX_SERVICE_KEY_CHARS",

@@ -3,8 +3,8 @@
 The real apps run here: the ingestion and evaluation workers on the Temporal dev server, the
 events on moto's EventBridge, routed to SQS queues by rules, the evaluations started by the
 evaluation app's consumer from the queue (so it reads real events with the kit too). Each
-SQS message captured is validated against ``libs/events/schemas/<source>.<type>.json`` with
-``jsonschema`` (formats checked), parsed with ``EVENT_TYPES.parse``, and its ``data`` must
+SQS message captured is validated against its app's ``schemas/<source>.<type>.json`` with
+``jsonschema`` (formats checked), parsed with the apps' registries, and its ``data`` must
 have exactly the fields of its model (a field added by an app without its model fails here).
 """
 
@@ -17,7 +17,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import evaluation_worker.events as ev_events
 import evaluation_worker.settings as ev_settings
+import ingestion_worker.events as in_events
 import ingestion_worker.settings as in_settings
 import jsonschema  # type: ignore[import-untyped]  # moto's dependency, in the dev venv
 from evaluation_worker.consumer import IngestionEventConsumer, MessageOutcome, Outcome
@@ -32,10 +34,16 @@ from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_contracts import FileStatus
 from workflow_devstack import MotoServer, make_route
-from workflow_events import EVENT_TYPES
+from workflow_events import EventRegistry
 from workflow_file_status import FileCreate, upgrade
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "libs" / "events" / "schemas"
+APPS = Path(__file__).resolve().parents[3] / "apps"
+SCHEMAS = {
+    "ingestion": APPS / "ingestion-worker" / "schemas",
+    "evaluation": APPS / "evaluation-worker" / "schemas",
+}
+# Each app owns the models of the events it sends; together, every event of the demo.
+EVENT_TYPES = EventRegistry([*in_events.EVENTS, *ev_events.EVENTS])
 
 FILES: dict[str, bytes | None] = {
     "good.csv": b"a,b\n1,2\n3,4\n",  # ingested, evaluation passed
@@ -57,7 +65,8 @@ EXPECTED = Counter(
 def validators() -> dict[tuple[str, str], Any]:
     found = {}
     for event_type in EVENT_TYPES:
-        schema = json.loads((SCHEMAS / f"{event_type.name}.json").read_text(encoding="utf-8"))
+        path = SCHEMAS[event_type.source] / f"{event_type.name}.json"
+        schema = json.loads(path.read_text(encoding="utf-8"))
         jsonschema.Draft202012Validator.check_schema(schema)
         found[(event_type.source, event_type.event_type)] = jsonschema.Draft202012Validator(
             schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER

@@ -43,8 +43,9 @@ from workflow_shared_activities import (
     ActivityMode,
     FileCreate,
     FileRead,
-    SqlFileStatusRepository,
+    SqlFileStatusAdapter,
     create_engine,
+    repository_for,
 )
 
 from workflow_demo.flow import Flow, collect_events, leave_if_failed
@@ -125,7 +126,7 @@ async def run_demo(
         clients = await namespaces(stack.temporal_address, stack.temporal.client, split)
         paths = sample_files() + generate_files(stack.workdir / "generated", files)
         engine = create_engine(stack.database_url)
-        repo = SqlFileStatusRepository(engine)
+        repo = repository_for(engine)
         registered = [
             await repo.register_file(FileCreate(name=p.name, uri=str(p.resolve()))) for p in paths
         ]
@@ -228,7 +229,7 @@ def _split_settings(split: bool, namespace: str) -> dict[str, Any]:
 async def _drive(
     stack: LocalStack,
     clients: Namespaces,
-    repo: SqlFileStatusRepository,
+    repo: SqlFileStatusAdapter,
     registered: list[FileRead],
     ingestion_cfg: ingestion_settings.Settings,
     task_queues: list[tuple[Client, str]],

@@ -14,7 +14,7 @@ from opentelemetry import trace
 from temporalio import activity
 from temporalio.runtime import MetricBuffer, PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.testing import ActivityEnvironment
-from workflow_contracts.worker_metrics import WorkerMetrics
+from workflow_activity_kit import WorkerMetrics
 from workflow_devstack import LOOPBACK
 from workflow_devstack.instrumentation import SHARED_SPANS, Instrumentation
 

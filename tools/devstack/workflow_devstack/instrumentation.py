@@ -30,7 +30,7 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from temporalio.common import MetricMeter
 from temporalio.contrib.opentelemetry import ReplaySafeTracerProvider, create_tracer_provider
 from temporalio.runtime import Runtime
-from workflow_contracts.worker_metrics import WorkerMetrics
+from workflow_activity_kit import WorkerMetrics
 
 from workflow_devstack.bench import run_concurrently
 

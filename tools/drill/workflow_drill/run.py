@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 from workflow_devstack import FAKE_AWS_ENV
-from workflow_shared_activities import FileCreate, SqlFileStatusRepository, create_engine
+from workflow_shared_activities import FileCreate, create_engine, repository_for
 
 from workflow_drill.chaos import ChaosLog, ChaosPlan, run_chaos, supervise
 from workflow_drill.checker import (
@@ -111,7 +111,7 @@ def app_envs(stack: DrillStack) -> dict[str, dict[str, str]]:
 async def _register(stack: DrillStack, paths: list[Path]) -> list[str]:
     engine = create_engine(stack.database.sqlalchemy_url)
     try:
-        repo = SqlFileStatusRepository(engine)
+        repo = repository_for(engine)
         ids = []
         for path in paths:
             file = await repo.register_file(FileCreate(name=path.name, uri=str(path)))

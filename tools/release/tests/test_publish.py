@@ -216,7 +216,7 @@ async def test_the_installed_umbrella_runs_a_worker(
     report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
 
     assert report["python_version"].rsplit(".", 1)[0] == version
-    # The results as another SDK reads them: plain JSON objects (README's table).
+    # The results as another SDK reads them: plain JSON (docs/workflows.md).
     change = report["change"]
     assert set(change) == {"file_id", "previous", "current", "changed", "version"}
     assert {k: change[k] for k in ("previous", "current", "changed", "version")} == {

@@ -9,6 +9,7 @@ import botocore.exceptions as bx
 import pytest
 from aiobotocore.response import AioReadTimeoutError
 from botocore.retries import standard
+from workflow_activity_kit.aws import THROTTLE_RETRY_DELAY
 from workflow_contracts import (
     OPERATOR_RETRY_DELAY,
     EventAccessDeniedError,
@@ -22,7 +23,6 @@ from workflow_contracts import (
 from workflow_events import (
     ENTRY_ERROR_TABLE,
     PUT_EVENTS_ERROR_TABLE,
-    THROTTLE_RETRY_DELAY,
     EntryOutcome,
     EventBridgeSender,
     build_entry,
@@ -147,9 +147,9 @@ def representative(match: object) -> Exception:
 
 
 def test_no_row_is_shadowed_by_an_earlier_one() -> None:
-    for matches, failure in PUT_EVENTS_ERROR_TABLE:
-        for match in matches:
-            assert type(mapped(representative(match))) is failure.error, match
+    for row in PUT_EVENTS_ERROR_TABLE:
+        for match in (*row.codes, *row.statuses, *row.types):
+            assert type(mapped(representative(match))) is row.error, match
 
 
 def test_the_table_covers_botocore_standard_retry_mode() -> None:
@@ -248,9 +248,9 @@ def test_an_entry_code_maps_to_our_error(code: str | None, expected: type) -> No
 
 
 def test_every_entry_table_row_is_reached() -> None:
-    for codes, error, _ in ENTRY_ERROR_TABLE:
-        for code in codes:
-            assert type(error_for_outcome(EntryOutcome(error_code=code))) is error
+    for row in ENTRY_ERROR_TABLE:
+        for code in row.codes:
+            assert type(error_for_outcome(EntryOutcome(error_code=code))) is row.error
 
 
 class FakeClient:

@@ -33,14 +33,20 @@ from workflow_contracts import (
 )
 from workflow_devstack import PostgresDatabase, create_database, drop_database
 from workflow_devstack.postgres import admin_url
-from workflow_file_status import FileCreate, SqlFileStatusRepository, create_engine, upgrade
+from workflow_file_status import (
+    FileCreate,
+    SqlFileStatusAdapter,
+    create_engine,
+    repository_for,
+    upgrade,
+)
 
 S = FileStatus
 DELAY = timedelta(seconds=5)
 CTX = TemporalContext("wf-errors", "run", "1", 1, namespace="default")
 
 
-def calls(repo: SqlFileStatusRepository) -> dict[str, Callable[[], Awaitable[Any]]]:
+def calls(repo: SqlFileStatusAdapter) -> dict[str, Callable[[], Awaitable[Any]]]:
     """Each repository method, as a worker's activities call it."""
     file_id = uuid.uuid4()
     return {
@@ -94,7 +100,7 @@ async def admin(sql: str) -> None:
 
 async def test_postgres_not_migrated_then_half_migrated(scratch: PostgresDatabase) -> None:
     engine = create_engine(scratch.sqlalchemy_url, pool_size=2)
-    repo = SqlFileStatusRepository(engine, operator_retry_delay=DELAY)
+    repo = repository_for(engine, operator_retry_delay=DELAY)
     try:
         for operation, call in calls(repo).items():
             err = await fails(call, SchemaNotMigratedError, code="SQLSTATE 42")
@@ -120,11 +126,11 @@ async def test_postgres_not_migrated_then_half_migrated(scratch: PostgresDatabas
 async def test_postgres_read_only_database(scratch: PostgresDatabase) -> None:
     await asyncio.to_thread(upgrade, scratch.dsn)
     writable = create_engine(scratch.sqlalchemy_url, pool_size=1)
-    file = await SqlFileStatusRepository(writable).register_file(FileCreate(name="r", uri="/r"))
+    file = await repository_for(writable).register_file(FileCreate(name="r", uri="/r"))
     await writable.dispose()
     await admin(f'ALTER DATABASE "{scratch.name}" SET default_transaction_read_only = on')
     engine = create_engine(scratch.sqlalchemy_url, pool_size=1)
-    repo = SqlFileStatusRepository(engine, operator_retry_delay=DELAY)
+    repo = repository_for(engine, operator_retry_delay=DELAY)
     try:
         err = await fails(
             lambda: repo.change_status(file.id, S.PROCESSING, CTX, DEFAULT_TRANSITIONS),
@@ -142,7 +148,7 @@ async def test_postgres_read_only_database(scratch: PostgresDatabase) -> None:
 async def test_postgres_database_not_accepting_connections(scratch: PostgresDatabase) -> None:
     await admin(f'ALTER DATABASE "{scratch.name}" ALLOW_CONNECTIONS false')
     engine = create_engine(scratch.sqlalchemy_url, pool_size=1)
-    repo = SqlFileStatusRepository(engine)
+    repo = repository_for(engine)
     try:
         for call in calls(repo).values():
             err = await fails(call, DatabaseUnavailableError, code="SQLSTATE 55000")
@@ -162,7 +168,7 @@ async def test_postgres_refused_logins_are_access_denied(
     ):
         engine = create_engine(url, pool_size=1)
         try:
-            repo = SqlFileStatusRepository(engine, operator_retry_delay=DELAY)
+            repo = repository_for(engine, operator_retry_delay=DELAY)
             err = await fails(
                 calls(repo)["get_file"],
                 DatabaseAccessDeniedError,
@@ -182,7 +188,7 @@ async def test_postgres_missing_privilege_is_access_denied(
     url = postgres_database.sqlalchemy_url.replace("postgres@", f"{role}@", 1)
     engine = create_engine(url, pool_size=1)
     try:
-        repo = SqlFileStatusRepository(engine)
+        repo = repository_for(engine)
         for call in calls(repo).values():
             await fails(call, DatabaseAccessDeniedError, code="SQLSTATE 42501")
     finally:
@@ -193,13 +199,13 @@ async def test_postgres_missing_privilege_is_access_denied(
 async def test_postgres_lock_timeout_is_a_retryable_conflict(
     postgres_database: PostgresDatabase, pg_engine: AsyncEngine
 ) -> None:
-    file = await SqlFileStatusRepository(pg_engine).register_file(FileCreate(name="l", uri="/l"))
+    file = await repository_for(pg_engine).register_file(FileCreate(name="l", uri="/l"))
     engine = create_engine(
         postgres_database.sqlalchemy_url,
         pool_size=1,
         connect_args={"server_settings": {"lock_timeout": "100"}},
     )
-    repo = SqlFileStatusRepository(engine)
+    repo = repository_for(engine)
     blocker = await asyncpg.connect(postgres_database.dsn)
     tx = blocker.transaction()
     await tx.start()
@@ -219,17 +225,17 @@ async def test_postgres_lock_timeout_is_a_retryable_conflict(
 
 
 @pytest_asyncio.fixture
-async def sqlite_file(tmp_path: Path) -> AsyncIterator[tuple[Path, SqlFileStatusRepository]]:
+async def sqlite_file(tmp_path: Path) -> AsyncIterator[tuple[Path, SqlFileStatusAdapter]]:
     path = tmp_path / "files.db"
     engine = create_engine(f"sqlite+aiosqlite:///{path}")
     try:
-        yield path, SqlFileStatusRepository(engine, operator_retry_delay=DELAY)
+        yield path, repository_for(engine, operator_retry_delay=DELAY)
     finally:
         await engine.dispose()
 
 
 async def test_sqlite_not_migrated_then_half_migrated(
-    sqlite_file: tuple[Path, SqlFileStatusRepository],
+    sqlite_file: tuple[Path, SqlFileStatusAdapter],
 ) -> None:
     path, repo = sqlite_file
     for call in calls(repo).values():
@@ -247,18 +253,18 @@ async def test_sqlite_not_migrated_then_half_migrated(
 
 
 async def test_sqlite_read_only_and_locked(
-    sqlite_file: tuple[Path, SqlFileStatusRepository],
+    sqlite_file: tuple[Path, SqlFileStatusAdapter],
 ) -> None:
     path, repo = sqlite_file
     await asyncio.to_thread(upgrade, f"sqlite:///{path}")
     file = await repo.register_file(FileCreate(name="ro", uri="/ro"))
 
-    async def change(r: SqlFileStatusRepository) -> StatusChange:
+    async def change(r: SqlFileStatusAdapter) -> StatusChange:
         return await r.change_status(file.id, S.PROCESSING, CTX, DEFAULT_TRANSITIONS)
 
     read_only = create_engine(f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true")
     try:
-        ro_repo = SqlFileStatusRepository(read_only, operator_retry_delay=DELAY)
+        ro_repo = repository_for(read_only, operator_retry_delay=DELAY)
         err = await fails(lambda: change(ro_repo), DatabaseReadOnlyError, code="SQLITE_READONLY")
         assert err.next_retry_delay == DELAY and str(path) not in err.message
         assert (await ro_repo.get_file(file.id)) is not None
@@ -268,7 +274,7 @@ async def test_sqlite_read_only_and_locked(
     holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
     impatient = create_engine(f"sqlite+aiosqlite:///{path}", connect_args={"timeout": 0.05})
     try:
-        locked_repo = SqlFileStatusRepository(impatient)
+        locked_repo = repository_for(impatient)
         await fails(lambda: change(locked_repo), DatabaseConflictError, code="SQLITE_BUSY")
         holder.execute("ROLLBACK")
         assert (await change(locked_repo)).version == 2
@@ -280,7 +286,7 @@ async def test_sqlite_read_only_and_locked(
 async def test_sqlite_file_that_cannot_be_opened(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'files.db'}")
     try:
-        repo = SqlFileStatusRepository(engine)
+        repo = repository_for(engine)
         for call in calls(repo).values():
             await fails(
                 call, DatabaseUnavailableError, code="SQLITE_CANTOPEN", secrets=(str(tmp_path),)

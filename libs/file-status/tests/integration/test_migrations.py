@@ -20,7 +20,7 @@ from workflow_contracts import (
     execution_id,
 )
 from workflow_devstack import PostgresDatabase, create_database, drop_database
-from workflow_file_status import SqlFileStatusRepository, create_engine, downgrade, upgrade
+from workflow_file_status import create_engine, downgrade, repository_for, upgrade
 
 TABLES = {"files", "file_status_history"}
 
@@ -205,7 +205,7 @@ async def test_0002_keys_existing_history_so_retries_across_the_upgrade_still_ma
         # The workers that wrote these rows ran in namespace "prod".
         await asyncio.to_thread(upgrade, url, temporal_namespace="prod")
         engine = create_engine(url)
-        repo = SqlFileStatusRepository(engine)
+        repo = repository_for(engine)
         try:
             keys = [h.execution_id for f in (file_id, other) for h in await repo.get_history(f)]
             key, key_no_run = uuid.UUID(execution_id(workflow)), uuid.UUID(execution_id(no_run))

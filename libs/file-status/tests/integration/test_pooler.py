@@ -27,12 +27,12 @@ from workflow_devstack import PgBouncer, PostgresDatabase, create_database, drop
 from workflow_devstack.pytest_plugin import StartPgBouncer
 from workflow_file_status import (
     FileCreate,
-    SqlFileStatusRepository,
     create_engine,
     downgrade,
+    repository_for,
     upgrade,
 )
-from workflow_file_status._pg import is_disconnect
+from workflow_file_status._postgres import is_disconnect
 
 S = FileStatus
 FILES = 60
@@ -60,7 +60,7 @@ async def test_two_pools_through_a_smaller_pooler_succeed_at_once(
     # Two engines (two workers) of 10 connections each, on 3 server connections.
     url = pooled_url(pgbouncer, database)
     engines = [create_engine(url, pool_size=10, max_overflow=0) for _ in range(2)]
-    repos = [SqlFileStatusRepository(engine) for engine in engines]
+    repos = [repository_for(engine) for engine in engines]
     caplog.set_level(logging.INFO, logger="workflow_file_status")
     try:
         files = await asyncio.gather(
@@ -105,7 +105,7 @@ async def test_the_statement_timeout_cancels_on_the_server_behind_the_pooler(
 ) -> None:
     url = pooled_url(pgbouncer, database)
     engine = create_engine(url, pool_size=2, statement_timeout_ms=300)
-    repo = SqlFileStatusRepository(engine)
+    repo = repository_for(engine)
     file = await repo.register_file(FileCreate(name="t.csv", uri="/t.csv"))
     blocker = await asyncpg.connect(database.dsn)  # straight to the server
     tx = blocker.transaction()
@@ -143,7 +143,7 @@ async def test_a_pooler_with_its_defaults_gives_an_operator_error_naming_the_fix
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     engine = create_engine(pgbouncer.through(database.sqlalchemy_url), pool_size=2)
-    repo = SqlFileStatusRepository(engine)
+    repo = repository_for(engine)
     caplog.set_level(logging.WARNING, logger="workflow_file_status")
     try:
         for operation in (
@@ -172,7 +172,7 @@ async def test_a_statement_prepared_on_another_server_connection_names_the_fix(
     # named statements per connection.
     bouncer = start_pgbouncer(pool_size=2, ignore_startup_parameters=("statement_timeout",))
     engine = create_engine(bouncer.through(database.sqlalchemy_url), pool_size=1)
-    repo = SqlFileStatusRepository(engine)
+    repo = repository_for(engine)
     try:
         file = await repo.register_file(FileCreate(name="n.csv", uri="/n.csv"))
         await repo.change_status(file.id, S.PROCESSING, ctx("n1"), DEFAULT_TRANSITIONS)
@@ -190,7 +190,7 @@ async def test_a_statement_prepared_on_another_server_connection_names_the_fix(
     # Nothing was applied by the refused call.
     direct = create_engine(database.sqlalchemy_url, pool_size=1)
     try:
-        read = await SqlFileStatusRepository(direct).get_file(file.id)
+        read = await repository_for(direct).get_file(file.id)
         assert read is not None and (read.status, read.version) == (S.PROCESSING, 2)
     finally:
         await direct.dispose()
@@ -203,7 +203,7 @@ async def test_the_same_repository_with_pooler_set_survives_what_broke_it(
     engine = create_engine(
         bouncer.through(database.sqlalchemy_url) + "?pooler=transaction", pool_size=1
     )
-    repo = SqlFileStatusRepository(engine)
+    repo = repository_for(engine)
     try:
         file = await repo.register_file(FileCreate(name="s.csv", uri="/s.csv"))
         await repo.change_status(file.id, S.PROCESSING, ctx("s1"), DEFAULT_TRANSITIONS)
@@ -233,7 +233,7 @@ async def test_a_session_mode_pooler_works_with_the_same_setting(
 ) -> None:
     bouncer = start_pgbouncer(pool_mode="session", pool_size=2)
     engine = create_engine(pooled_url(bouncer, database), pool_size=2)
-    repo = SqlFileStatusRepository(engine)
+    repo = repository_for(engine)
     try:
         file = await repo.register_file(FileCreate(name="se.csv", uri="/se.csv"))
         change = await repo.change_status(file.id, S.PROCESSING, ctx("se"), DEFAULT_TRANSITIONS)
@@ -249,7 +249,7 @@ async def test_a_statement_mode_pooler_is_an_operator_error_naming_the_pool_mode
 ) -> None:
     bouncer = start_pgbouncer(pool_mode="statement", pool_size=2)
     engine = create_engine(pooled_url(bouncer, database), pool_size=1)
-    repo = SqlFileStatusRepository(engine)
+    repo = repository_for(engine)
     caplog.set_level(logging.INFO, logger="workflow_file_status")
     try:
         for operation in (
@@ -275,7 +275,7 @@ async def test_a_timeout_while_queued_in_the_pooler_costs_one_connection_not_the
     # pooler's queue, and its timeout ends it there (the pooler then closes that client).
     bouncer = start_pgbouncer(pool_size=1)
     engine = create_engine(pooled_url(bouncer, database), pool_size=1, statement_timeout_ms=200)
-    repo = SqlFileStatusRepository(engine)
+    repo = repository_for(engine)
     file = await repo.register_file(FileCreate(name="q.csv", uri="/q.csv"))
     holder = await asyncpg.connect(bouncer.url(database.name), statement_cache_size=0)
     caplog.set_level(logging.INFO, logger="workflow_file_status")
@@ -310,7 +310,7 @@ async def test_no_named_statement_is_left_on_the_pooler_s_server_connections(
 ) -> None:
     bouncer = start_pgbouncer(pool_size=1)  # one server connection: every call lands on it
     engine = create_engine(pooled_url(bouncer, database), pool_size=2)
-    repo = SqlFileStatusRepository(engine)
+    repo = repository_for(engine)
     try:
         file = await repo.register_file(FileCreate(name="u.csv", uri="/u.csv"))
         await repo.change_status(file.id, S.PROCESSING, ctx("u"), DEFAULT_TRANSITIONS)
@@ -339,7 +339,7 @@ async def test_migrations_run_through_the_pooler_concurrently(
         await asyncio.to_thread(upgrade, url)
         engine = create_engine(url, pool_size=1)
         try:
-            repo = SqlFileStatusRepository(engine)
+            repo = repository_for(engine)
             file = await repo.register_file(FileCreate(name="m.csv", uri="/m.csv"))
             change = await repo.change_status(file.id, S.PROCESSING, ctx("m"), DEFAULT_TRANSITIONS)
             assert change.version == 2

@@ -18,7 +18,7 @@ from workflow_contracts import (
     TemporalContext,
 )
 from workflow_devstack import PostgresDatabase, TcpProxy, free_port
-from workflow_file_status import FileCreate, SqlFileStatusRepository, create_engine
+from workflow_file_status import FileCreate, SqlFileStatusAdapter, create_engine, repository_for
 
 S = FileStatus
 
@@ -28,7 +28,7 @@ def ctx(i: int) -> TemporalContext:
 
 
 async def test_32_concurrent_conflicting_updates_lose_nothing(
-    pg_repository: SqlFileStatusRepository,
+    pg_repository: SqlFileStatusAdapter,
 ) -> None:
     file = await pg_repository.register_file(FileCreate(name="hot.csv", uri="/hot.csv"))
     rng = random.Random(7)
@@ -85,7 +85,7 @@ async def _terminate(dsn: str) -> int:
 async def test_pool_recovers_after_backends_are_terminated(
     postgres_database: PostgresDatabase, pg_engine: AsyncEngine
 ) -> None:
-    repo = SqlFileStatusRepository(pg_engine)
+    repo = repository_for(pg_engine)
     file = await repo.register_file(FileCreate(name="t.csv", uri="/t.csv"))
     await asyncio.gather(*(repo.get_file(file.id) for _ in range(4)))  # fill the pool
     assert await _backend_pids(postgres_database.dsn)
@@ -109,7 +109,7 @@ async def test_connection_dropped_during_the_update_is_retryable(
 ) -> None:
     # The repository reconnects once; the row is still locked, so that try times out.
     engine = create_engine(postgres_database.sqlalchemy_url, statement_timeout_ms=1000)
-    repo = SqlFileStatusRepository(engine)
+    repo = repository_for(engine)
     file = await repo.register_file(FileCreate(name="t.csv", uri="/t.csv"))
     blocker = await asyncpg.connect(postgres_database.dsn)
     tx = blocker.transaction()
@@ -149,8 +149,8 @@ async def test_statement_timeout_is_retryable(
     postgres_database: PostgresDatabase, pg_engine: AsyncEngine
 ) -> None:
     engine = create_engine(postgres_database.sqlalchemy_url, statement_timeout_ms=200)
-    repo = SqlFileStatusRepository(engine)
-    file = await SqlFileStatusRepository(pg_engine).register_file(FileCreate(name="t", uri="/t"))
+    repo = repository_for(engine)
+    file = await repository_for(pg_engine).register_file(FileCreate(name="t", uri="/t"))
     blocker = await asyncpg.connect(postgres_database.dsn)
     tx = blocker.transaction()
     await tx.start()
@@ -176,8 +176,8 @@ async def test_short_outage_then_recovery(
         f"{target.hostname}:{target.port}", f"127.0.0.1:{proxy.port}"
     )
     engine = create_engine(url, pool_size=2, pool_timeout=2)
-    repo = SqlFileStatusRepository(engine)
-    file = await SqlFileStatusRepository(pg_engine).register_file(FileCreate(name="t", uri="/t"))
+    repo = repository_for(engine)
+    file = await repository_for(pg_engine).register_file(FileCreate(name="t", uri="/t"))
     try:
         assert (
             await repo.change_status(file.id, S.PROCESSING, ctx(1), DEFAULT_TRANSITIONS)
@@ -199,7 +199,7 @@ async def test_database_down_is_retryable() -> None:
     engine = create_engine(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/none")
     try:
         with pytest.raises(DatabaseUnavailableError) as info:
-            await SqlFileStatusRepository(engine).change_status(
+            await repository_for(engine).change_status(
                 uuid.uuid4(), S.PROCESSING, ctx(1), DEFAULT_TRANSITIONS
             )
         assert not info.value.non_retryable

@@ -16,7 +16,7 @@ from workflow_contracts import (
     execution_id,
     make_transition_graph,
 )
-from workflow_file_status import FileCreate, SqlFileStatusRepository
+from workflow_file_status import FileCreate, SqlFileStatusAdapter
 
 S = FileStatus
 
@@ -25,12 +25,12 @@ def ctx(activity_id: str = "1", attempt: int = 1, run_id: str = "run-1") -> Temp
     return TemporalContext("wf-1", run_id, activity_id, attempt, "W", "default")
 
 
-async def new_file(repo: SqlFileStatusRepository) -> uuid.UUID:
+async def new_file(repo: SqlFileStatusAdapter) -> uuid.UUID:
     file = await repo.register_file(FileCreate(name="a.csv", uri="/data/a.csv"))
     return file.id
 
 
-async def test_register_and_read(repository: SqlFileStatusRepository) -> None:
+async def test_register_and_read(repository: SqlFileStatusAdapter) -> None:
     file_id = uuid.uuid4()
     file = await repository.register_file(FileCreate(id=file_id, name="a.csv", uri="/d/a.csv"))
     assert (file.id, file.status, file.version) == (file_id, S.PENDING, 1)
@@ -42,7 +42,7 @@ async def test_register_and_read(repository: SqlFileStatusRepository) -> None:
     assert await repository.get_history(file_id) == []
 
 
-async def test_change_records_history_with_context(repository: SqlFileStatusRepository) -> None:
+async def test_change_records_history_with_context(repository: SqlFileStatusAdapter) -> None:
     file_id = await new_file(repository)
     change = await repository.change_status(file_id, S.PROCESSING, ctx(), DEFAULT_TRANSITIONS)
     assert change == StatusChange(file_id, S.PENDING, S.PROCESSING, True, 2)
@@ -65,14 +65,14 @@ async def test_change_records_history_with_context(repository: SqlFileStatusRepo
     assert history[0].activity_run_id is None
 
 
-async def test_same_status_is_a_no_op(repository: SqlFileStatusRepository) -> None:
+async def test_same_status_is_a_no_op(repository: SqlFileStatusAdapter) -> None:
     file_id = await new_file(repository)
     change = await repository.change_status(file_id, S.PENDING, ctx(), DEFAULT_TRANSITIONS)
     assert change == StatusChange(file_id, S.PENDING, S.PENDING, False, 1)
     assert await repository.get_history(file_id) == []
 
 
-async def test_illegal_transition_writes_nothing(repository: SqlFileStatusRepository) -> None:
+async def test_illegal_transition_writes_nothing(repository: SqlFileStatusAdapter) -> None:
     file_id = await new_file(repository)
     with pytest.raises(InvalidStatusTransitionError) as info:
         await repository.change_status(file_id, S.COMPLETED, ctx(), DEFAULT_TRANSITIONS)
@@ -85,14 +85,14 @@ async def test_illegal_transition_writes_nothing(repository: SqlFileStatusReposi
     assert await repository.get_history(file_id) == []
 
 
-async def test_unknown_file(repository: SqlFileStatusRepository) -> None:
+async def test_unknown_file(repository: SqlFileStatusAdapter) -> None:
     with pytest.raises(UnknownFileError) as info:
         await repository.change_status(uuid.uuid4(), S.PROCESSING, ctx(), DEFAULT_TRANSITIONS)
     assert info.value.non_retryable
 
 
 async def test_retry_of_a_committed_attempt_changes_nothing_more(
-    repository: SqlFileStatusRepository,
+    repository: SqlFileStatusAdapter,
 ) -> None:
     file_id = await new_file(repository)
     first = await repository.change_status(file_id, S.PROCESSING, ctx(), DEFAULT_TRANSITIONS)
@@ -108,7 +108,7 @@ async def test_retry_of_a_committed_attempt_changes_nothing_more(
 
 
 async def test_another_run_of_the_same_activity_id_is_a_new_change(
-    repository: SqlFileStatusRepository,
+    repository: SqlFileStatusAdapter,
 ) -> None:
     file_id = await new_file(repository)
     await repository.change_status(file_id, S.PROCESSING, ctx(), DEFAULT_TRANSITIONS)
@@ -119,7 +119,7 @@ async def test_another_run_of_the_same_activity_id_is_a_new_change(
     assert change == StatusChange(file_id, S.FAILED, S.PROCESSING, True, 4)
 
 
-async def test_caller_supplied_graph(repository: SqlFileStatusRepository) -> None:
+async def test_caller_supplied_graph(repository: SqlFileStatusAdapter) -> None:
     graph = make_transition_graph({"PENDING": ["COMPLETED"]})
     file_id = await new_file(repository)
     with pytest.raises(InvalidStatusTransitionError):
@@ -136,7 +136,7 @@ def standalone(activity_run_id: str, attempt: int = 1) -> TemporalContext:
 
 
 async def test_standalone_executions_are_told_apart_by_their_activity_run_id(
-    repository: SqlFileStatusRepository,
+    repository: SqlFileStatusAdapter,
 ) -> None:
     file_id = await new_file(repository)
     first = await repository.change_status(
@@ -164,7 +164,7 @@ async def test_standalone_executions_are_told_apart_by_their_activity_run_id(
 
 
 async def test_a_change_made_outside_temporal_is_never_deduplicated(
-    repository: SqlFileStatusRepository,
+    repository: SqlFileStatusAdapter,
 ) -> None:
     file_id = await new_file(repository)
     outside = TemporalContext(None, None, None, 1)

@@ -26,7 +26,7 @@ from workflow_devstack import (
     drop_role,
     free_port,
 )
-from workflow_file_status import FileCreate, SqlFileStatusRepository, create_engine
+from workflow_file_status import FileCreate, create_engine, repository_for
 
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 GRANTED = {
@@ -193,7 +193,7 @@ async def test_the_granted_role_runs_every_call_and_cannot_change_the_schema_or_
     database, role = granted
     engine = create_engine(role.sqlalchemy_url(database, password=PASSWORD), pool_size=2)
     try:
-        repo = SqlFileStatusRepository(engine)
+        repo = repository_for(engine)
         file = await repo.register_file(FileCreate(name="r.csv", uri="/r.csv"))
         first = TemporalContext("wf-roles", "run-1", "1", 1, namespace="default")
         change = await repo.change_status(

@@ -27,7 +27,7 @@ from workflow_contracts import (
     execution_id,
 )
 from workflow_devstack import PostgresDatabase, run_concurrently
-from workflow_file_status import FileCreate, SqlFileStatusRepository, create_engine
+from workflow_file_status import FileCreate, SqlFileStatusAdapter, create_engine, repository_for
 
 from tests.history_checker import Attempt, Refused, Row, check_history
 
@@ -47,7 +47,7 @@ async def test_storm_every_attempt_gets_its_execution_s_committed_change(
         create_engine(postgres_database.sqlalchemy_url, pool_size=12, max_overflow=0)
         for _ in range(ENGINES)
     ]
-    repos = [SqlFileStatusRepository(e) for e in engines]
+    repos = [repository_for(e) for e in engines]
     try:
         files = [
             (await repos[0].register_file(FileCreate(name=f"storm-{n}", uri=f"/s/{n}"))).id
@@ -67,7 +67,7 @@ async def test_storm_every_attempt_gets_its_execution_s_committed_change(
         unexpected: Counter[str] = Counter()
 
         async def attempt(
-            repo: SqlFileStatusRepository, file_id: UUID, target: FileStatus, ctx: TemporalContext
+            repo: SqlFileStatusAdapter, file_id: UUID, target: FileStatus, ctx: TemporalContext
         ) -> None:
             outcome: StatusChange | Refused
             try:

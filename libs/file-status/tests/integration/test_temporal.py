@@ -17,7 +17,7 @@ from workflow_contracts import (
     TransitionGraph,
 )
 from workflow_devstack import activity_attempts
-from workflow_file_status import FileCreate, SqlFileStatusRepository, UpdateFileStatusActivity
+from workflow_file_status import FileCreate, SqlFileStatusAdapter, UpdateFileStatusActivity
 
 from tests.workflows import CompleteFileWorkflow, IllegalStatusWorkflow, StatusByNameWorkflow
 
@@ -28,7 +28,7 @@ WORKFLOWS = [CompleteFileWorkflow, StatusByNameWorkflow, IllegalStatusWorkflow]
 class LosesFirstCompletion:
     """Commits for real, then fails attempt 1 as if the worker died before reporting."""
 
-    def __init__(self, inner: SqlFileStatusRepository) -> None:
+    def __init__(self, inner: SqlFileStatusAdapter) -> None:
         self.inner = inner
         self.calls: list[int] = []
 
@@ -57,7 +57,7 @@ async def worker(env: WorkflowEnvironment, repository: object) -> AsyncIterator[
 
 
 async def test_call_form_from_a_workflow(
-    temporal_env: WorkflowEnvironment, pg_repository: SqlFileStatusRepository
+    temporal_env: WorkflowEnvironment, pg_repository: SqlFileStatusAdapter
 ) -> None:
     file = await pg_repository.register_file(FileCreate(name="a.csv", uri="/a.csv"))
     async with worker(temporal_env, pg_repository) as task_queue:
@@ -74,7 +74,7 @@ async def test_call_form_from_a_workflow(
 
 
 async def test_call_by_name_with_json(
-    temporal_env: WorkflowEnvironment, pg_repository: SqlFileStatusRepository
+    temporal_env: WorkflowEnvironment, pg_repository: SqlFileStatusAdapter
 ) -> None:
     file = await pg_repository.register_file(FileCreate(name="b.csv", uri="/b.csv"))
     async with worker(temporal_env, pg_repository) as task_queue:
@@ -94,7 +94,7 @@ async def test_call_by_name_with_json(
 
 
 async def test_illegal_transition_fails_after_one_attempt(
-    temporal_env: WorkflowEnvironment, pg_repository: SqlFileStatusRepository
+    temporal_env: WorkflowEnvironment, pg_repository: SqlFileStatusAdapter
 ) -> None:
     file = await pg_repository.register_file(FileCreate(name="c.csv", uri="/c.csv"))
     async with worker(temporal_env, pg_repository) as task_queue:
@@ -109,7 +109,7 @@ async def test_illegal_transition_fails_after_one_attempt(
 
 
 async def test_retry_after_lost_completion_leaves_one_history_row(
-    temporal_env: WorkflowEnvironment, pg_repository: SqlFileStatusRepository
+    temporal_env: WorkflowEnvironment, pg_repository: SqlFileStatusAdapter
 ) -> None:
     file = await pg_repository.register_file(FileCreate(name="d.csv", uri="/d.csv"))
     flaky = LosesFirstCompletion(pg_repository)

@@ -32,9 +32,10 @@ from workflow_devstack import PostgresDatabase, activity_attempts, create_databa
 from workflow_file_status import (
     FileCreate,
     FileStatusRepository,
-    SqlFileStatusRepository,
+    SqlFileStatusAdapter,
     UpdateFileStatusActivity,
     create_engine,
+    repository_for,
     upgrade,
 )
 
@@ -89,7 +90,7 @@ async def last_failure(handle: WorkflowHandle[Any, Any]) -> Any:
 )
 async def test_any_json_call_gets_the_activity_s_own_error(
     temporal_env: WorkflowEnvironment,
-    pg_repository: SqlFileStatusRepository,
+    pg_repository: SqlFileStatusAdapter,
     args: list[Any],
     error: str,
     retryable: bool,
@@ -116,7 +117,7 @@ async def test_unmigrated_database_waits_for_the_migration(
 ) -> None:
     database = await create_database(prefix="wsa_unmigrated")
     engine = create_engine(database.sqlalchemy_url, pool_size=2)
-    repository = SqlFileStatusRepository(engine, operator_retry_delay=timedelta(milliseconds=300))
+    repository = repository_for(engine, operator_retry_delay=timedelta(milliseconds=300))
     file_id = uuid.uuid4()
     try:
         async with worker(temporal_env, repository) as task_queue:
@@ -163,7 +164,7 @@ class CancelLostOnTheWay:
     later, while the next attempt runs.
     """
 
-    def __init__(self, inner: SqlFileStatusRepository) -> None:
+    def __init__(self, inner: SqlFileStatusAdapter) -> None:
         self.inner = inner
         self.statements: list[asyncio.Task[StatusChange]] = []
 
@@ -193,7 +194,7 @@ async def _lock_waiters(conn: asyncpg.Connection) -> int:
 async def test_twin_attempts_return_their_own_committed_change(
     temporal_env: WorkflowEnvironment,
     postgres_database: PostgresDatabase,
-    pg_repository: SqlFileStatusRepository,
+    pg_repository: SqlFileStatusAdapter,
 ) -> None:
     """Attempt 1 blocks past its timeout; attempt 2 starts; others move the file between."""
     file = await pg_repository.register_file(FileCreate(name="twin.csv", uri="/twin.csv"))
@@ -268,7 +269,7 @@ async def _waiting(conn: asyncpg.Connection, n: int) -> bool:
 )
 async def test_temporal_ids_with_a_nul_update_the_status_on_postgres(
     temporal_env: WorkflowEnvironment,
-    pg_repository: SqlFileStatusRepository,
+    pg_repository: SqlFileStatusAdapter,
     workflow_id: str,
     activity_id: str,
 ) -> None:
@@ -299,9 +300,7 @@ async def test_an_unknown_stored_status_waits_for_the_operator_to_correct_the_ro
     postgres_database: PostgresDatabase,
     pg_engine: AsyncEngine,
 ) -> None:
-    repository = SqlFileStatusRepository(
-        pg_engine, operator_retry_delay=timedelta(milliseconds=300)
-    )
+    repository = repository_for(pg_engine, operator_retry_delay=timedelta(milliseconds=300))
     file = await repository.register_file(FileCreate(name="archived.csv", uri="/a.csv"))
     admin = await asyncpg.connect(postgres_database.dsn)
     try:

@@ -34,7 +34,13 @@ from workflow_contracts import (
 )
 from workflow_devstack import PostgresDatabase, drop_database
 from workflow_devstack.postgres import admin_url
-from workflow_file_status import FileCreate, SqlFileStatusRepository, create_engine, upgrade
+from workflow_file_status import (
+    FileCreate,
+    SqlFileStatusAdapter,
+    create_engine,
+    repository_for,
+    upgrade,
+)
 
 S = FileStatus
 DELAY = timedelta(seconds=3)
@@ -64,7 +70,7 @@ async def permanent_invalid(call: Callable[[], Awaitable[Any]], *words: str) -> 
     ids=["workflow-id", "activity-id", "only-nul"],
 )
 async def test_ids_with_a_nul_are_stored_and_keyed_by_the_real_id(
-    repository: SqlFileStatusRepository, workflow_id: str, activity_id: str
+    repository: SqlFileStatusAdapter, workflow_id: str, activity_id: str
 ) -> None:
     file = await repository.register_file(FileCreate(name="n.csv", uri="/n.csv"))
     context = ctx(workflow_id, activity_id)
@@ -83,7 +89,7 @@ async def test_ids_with_a_nul_are_stored_and_keyed_by_the_real_id(
 
 
 async def test_a_nul_escaped_id_never_collides_with_its_escape(
-    repository: SqlFileStatusRepository,
+    repository: SqlFileStatusAdapter,
 ) -> None:
     """Two executions whose stored ids look alike are still two changes."""
     file = await repository.register_file(FileCreate(name="c.csv", uri="/c.csv"))
@@ -97,7 +103,7 @@ async def test_a_nul_escaped_id_never_collides_with_its_escape(
 
 
 async def test_a_value_too_long_for_its_column_is_permanent_and_named(
-    pg_repository: SqlFileStatusRepository,
+    pg_repository: SqlFileStatusAdapter,
 ) -> None:
     file = await pg_repository.register_file(FileCreate(name="l.csv", uri="/l.csv"))
     long_id = "w" * 1100  # workflow_id is varchar(1024)
@@ -113,7 +119,7 @@ async def test_a_value_too_long_for_its_column_is_permanent_and_named(
 
 
 async def test_a_file_name_with_a_nul_is_permanent_and_named(
-    pg_repository: SqlFileStatusRepository,
+    pg_repository: SqlFileStatusAdapter,
 ) -> None:
     await permanent_invalid(
         lambda: pg_repository.register_file(FileCreate(name="a\x00b.csv", uri="/a.csv")),
@@ -148,7 +154,7 @@ async def latin1_engine(postgres_database: PostgresDatabase) -> AsyncIterator[As
 async def test_latin1_database_an_emoji_id_is_permanent_and_named(
     latin1_engine: AsyncEngine,
 ) -> None:
-    repo = SqlFileStatusRepository(latin1_engine)
+    repo = repository_for(latin1_engine)
     file = await repo.register_file(FileCreate(name="l.csv", uri="/l.csv"))
     await permanent_invalid(
         lambda: repo.change_status(
@@ -170,7 +176,7 @@ async def test_latin1_database_an_emoji_id_is_permanent_and_named(
 # -- F5: a stored status this worker does not know -------------------------------------------
 
 
-async def set_stored_status(repo: SqlFileStatusRepository, file_id: uuid.UUID, value: str) -> None:
+async def set_stored_status(repo: SqlFileStatusAdapter, file_id: uuid.UUID, value: str) -> None:
     """Writes ``value`` into the row, as a newer writer or an operator would."""
     engine = repo.engine
     if engine.dialect.name == "postgresql":
@@ -192,7 +198,7 @@ async def set_stored_status(repo: SqlFileStatusRepository, file_id: uuid.UUID, v
         conn.execute("UPDATE files SET status = ? WHERE id = ?", (value, file_id.hex))
 
 
-async def restore_check(repo: SqlFileStatusRepository, file_id: uuid.UUID) -> None:
+async def restore_check(repo: SqlFileStatusAdapter, file_id: uuid.UUID) -> None:
     """Removes the file and puts the check constraint back (the engines are shared)."""
     engine = repo.engine
     if engine.dialect.name != "postgresql":
@@ -217,9 +223,9 @@ async def restore_check(repo: SqlFileStatusRepository, file_id: uuid.UUID) -> No
 
 @pytest.mark.parametrize("stored", ["ARCHIVED", "processing"])
 async def test_an_unknown_stored_status_waits_for_the_operator(
-    repository: SqlFileStatusRepository, stored: str
+    repository: SqlFileStatusAdapter, stored: str
 ) -> None:
-    repo = SqlFileStatusRepository(repository.engine, operator_retry_delay=DELAY)
+    repo = repository_for(repository.engine, operator_retry_delay=DELAY)
     file = await repo.register_file(FileCreate(name="u.csv", uri="/u.csv"))
     await set_stored_status(repo, file.id, stored)
     try:
@@ -254,9 +260,7 @@ async def test_an_unknown_stored_status_waits_for_the_operator(
         await restore_check(repo, file.id)
 
 
-async def _write_history_from(
-    repo: SqlFileStatusRepository, file_id: uuid.UUID, stored: str
-) -> None:
+async def _write_history_from(repo: SqlFileStatusAdapter, file_id: uuid.UUID, stored: str) -> None:
     engine = repo.engine
     if engine.dialect.name == "postgresql":
         raw = await engine.raw_connection()
@@ -288,7 +292,7 @@ async def _write_history_from(
 async def test_libpq_sslmode_in_the_url_just_works(postgres_database: PostgresDatabase) -> None:
     engine = create_engine(postgres_database.sqlalchemy_url + "?sslmode=disable", pool_size=1)
     try:
-        repo = SqlFileStatusRepository(engine)
+        repo = repository_for(engine)
         assert await repo.get_file(uuid.uuid4()) is None
     finally:
         await engine.dispose()
@@ -303,7 +307,7 @@ async def test_sslmode_require_on_a_server_without_ssl_waits_for_the_operator(
     finally:
         await conn.close()
     engine = create_engine(postgres_database.sqlalchemy_url + "?sslmode=require", pool_size=1)
-    repo = SqlFileStatusRepository(engine, operator_retry_delay=DELAY)
+    repo = repository_for(engine, operator_retry_delay=DELAY)
     try:
         if ssl_on:
             assert await repo.get_file(uuid.uuid4()) is None
@@ -324,7 +328,7 @@ async def test_a_libpq_only_url_parameter_waits_for_the_operator_with_the_fix(
 ) -> None:
     url = postgres_database.sqlalchemy_url.replace("postgres@", "postgres:s3cret-pw@", 1)
     engine = create_engine(f"{url}?{parameter}", pool_size=1)
-    repo = SqlFileStatusRepository(engine, operator_retry_delay=DELAY)
+    repo = repository_for(engine, operator_retry_delay=DELAY)
     name = parameter.split("=")[0]
     try:
         for call in (

@@ -16,6 +16,7 @@ from asyncpg.exceptions import PostgresError
 from asyncpg.exceptions import _base as asyncpg_base
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi as PgDbapi
+from workflow_activity_kit import ErrorRow, first_row
 from workflow_contracts import (
     OPERATOR_RETRY_DELAY,
     DatabaseAccessDeniedError,
@@ -27,7 +28,7 @@ from workflow_contracts import (
     SchemaNotMigratedError,
     SharedActivityError,
 )
-from workflow_file_status._errors import ErrorRule, driver_facts, map_error, match_rule
+from workflow_file_status._errors import driver_facts, map_error
 from workflow_file_status._pg_errors import PG_RULES
 from workflow_file_status._sqlite_errors import SQLITE_RULES
 
@@ -240,7 +241,7 @@ def sqlite_error(message: str, code: str | None = None) -> sa_exc.DBAPIError:
     return sa_exc.OperationalError(SQL, PARAMS, driver)
 
 
-def mapped(err: BaseException, rules: tuple[ErrorRule, ...]) -> SharedActivityError:
+def mapped(err: BaseException, rules: tuple[ErrorRow, ...]) -> SharedActivityError:
     return map_error(
         err, rules, operation="change_status", operator_retry_delay=timedelta(seconds=7)
     )
@@ -324,7 +325,7 @@ def test_every_sqlite_exception_type(
     ids=["P0001", "RuntimeError", "KeyError", "TypeError"],
 )
 def test_anything_unknown_is_a_small_retryable_unavailable(
-    rules: tuple[ErrorRule, ...], err: BaseException
+    rules: tuple[ErrorRow, ...], err: BaseException
 ) -> None:
     error = mapped(err, rules)
     assert type(error) is DatabaseUnavailableError
@@ -385,12 +386,12 @@ def test_each_row_is_reached_by_some_case() -> None:
     pg_cases: list[BaseException] = [pg_raw(c) for c in PG_SQLSTATES]
     pg_cases += [e for e, _ in PG_TYPES]
     pg_cases += [asyncpg.exceptions.InternalServerError(m) for m in PG_MESSAGES]
-    reached = {id(match_rule(driver_facts(e), PG_RULES)) for e in pg_cases}
+    reached = {id(first_row(driver_facts(e), PG_RULES)) for e in pg_cases}
     assert {id(r) for r in PG_RULES} <= reached
     sqlite_cases: list[BaseException] = [sqlite_error(m, c) for c, m in SQLITE_CODES]
     sqlite_cases += [sqlite_error(m) for m in SQLITE_MESSAGES]
     sqlite_cases += [e for e, _ in SQLITE_TYPES]
-    reached = {id(match_rule(driver_facts(e), SQLITE_RULES)) for e in sqlite_cases}
+    reached = {id(first_row(driver_facts(e), SQLITE_RULES)) for e in sqlite_cases}
     assert {id(r) for r in SQLITE_RULES} <= reached
 
 

@@ -6,8 +6,10 @@ from botocore.exceptions import (
     ClientError,
     EndpointConnectionError,
     NoCredentialsError,
+    NoRegionError,
     ParamValidationError,
 )
+from workflow_activity_kit import ErrorRow
 from workflow_contracts import (
     NotificationAccessDeniedError,
     NotificationFailedError,
@@ -29,16 +31,19 @@ def client_error(code: str, status: int | None = 400, message: str = "m") -> Cli
     return ClientError(response, "Publish")  # type: ignore[arg-type]
 
 
-# One example per row, in table order: every row is reachable and maps as documented.
+# One example per row, in table order: every row is reachable and maps as documented. SNS's
+# own rows first, then the rows every AWS backend shares (workflow_activity_kit.aws).
 EXAMPLES: list[tuple[Exception, type[SharedActivityError]]] = [
     (client_error("NotFound", 404), NotificationTopicNotFoundError),
     (client_error("AuthorizationError", 403), NotificationAccessDeniedError),
     (client_error("AccessDeniedException", 400), NotificationAccessDeniedError),
     (client_error("KMSDisabled", 400), NotificationAccessDeniedError),
-    (client_error("ExpiredToken", 403), NotificationAccessDeniedError),
     (client_error("InvalidParameter", 400), NotificationRejectedError),
-    (client_error("InternalError", 500), NotificationFailedError),
     (client_error("Throttled", 400), NotificationThrottledError),
+    (NoRegionError(), NotificationAccessDeniedError),
+    (client_error("ExpiredToken", 403), NotificationAccessDeniedError),
+    (client_error("InternalError", 500), NotificationFailedError),
+    (client_error("ThrottlingException", 400), NotificationThrottledError),
     (NoCredentialsError(), NotificationAccessDeniedError),
     (ParamValidationError(report="bad"), NotificationRejectedError),
     (EndpointConnectionError(endpoint_url="http://x"), NotificationFailedError),
@@ -60,12 +65,12 @@ def test_every_row_has_an_example() -> None:
     ids=[f"row{i}-{type(e).__name__}" for i, (e, _) in enumerate(EXAMPLES)],
 )
 def test_each_row_maps_its_example(
-    row: tuple[object, object], example: tuple[Exception, type[SharedActivityError]]
+    row: ErrorRow, example: tuple[Exception, type[SharedActivityError]]
 ) -> None:
     err, expected = example
     mapped = map_publish_error(err, topic_arn=TOPIC, operator_retry_delay=timedelta(seconds=7))
     assert type(mapped) is expected
-    assert type(mapped) is row[1].error  # type: ignore[attr-defined]
+    assert type(mapped) is row.error
     assert mapped.non_retryable is expected.permanent
     if isinstance(mapped, OperatorActionRequired):
         assert mapped.next_retry_delay == timedelta(seconds=7)

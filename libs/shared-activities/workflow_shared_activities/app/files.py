@@ -13,9 +13,10 @@ from typing import Any
 from workflow_file_status import (
     FileCreate,
     FileRead,
-    SqlFileStatusRepository,
+    SqlFileStatusAdapter,
     StatusHistoryRead,
     create_engine,
+    repository_for,
     upgrade,
 )
 
@@ -68,7 +69,7 @@ def collect_files(paths: Iterable[Path], pattern: str | None = None) -> list[Pat
 @asynccontextmanager
 async def open_repository(
     settings: AppSettings, *, migrate: bool | None = None
-) -> AsyncIterator[SqlFileStatusRepository]:
+) -> AsyncIterator[SqlFileStatusAdapter]:
     """The file-status repository on the configured database.
 
     Args:
@@ -81,13 +82,13 @@ async def open_repository(
         )
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     try:
-        yield SqlFileStatusRepository(engine)
+        yield repository_for(engine)
     finally:
         await engine.dispose()
 
 
 async def register_paths(
-    repository: SqlFileStatusRepository, paths: Sequence[Path]
+    repository: SqlFileStatusAdapter, paths: Sequence[Path]
 ) -> AsyncIterator[tuple[FileRead, Path]]:
     """Registers each file (status PENDING, its path as URI), yielding each as it is done."""
     for path in paths:

@@ -18,7 +18,8 @@ from uuid import UUID
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.runtime import Runtime
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
+from workflow_contracts import DATA_CONVERTER
 
 from workflow_shared_activities.app.observability import (
     client_plugins,
@@ -102,6 +103,24 @@ class WorkerApp(Generic[S]):
             graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
             # A killed worker's cached workflows move to another worker after this, not 10 s.
             sticky_queue_schedule_to_start_timeout=timedelta(seconds=3),
+        )
+
+    def build_replayer(self, settings: S, plugin: SharedActivitiesPlugin | None = None) -> Replayer:
+        """A replayer that runs the app's workflows exactly as `serve`'s worker does.
+
+        Same workflows, the client's data converter and plugins (`connect`), then the shared
+        activities' plugin (its data converter and sandbox runner) last, in the order the
+        worker applies them; nothing is opened or connected. Replaying recorded histories with
+        it (the apps' ``tests/replay``) catches a change that breaks running workflows.
+
+        Args:
+            settings: The app's settings (``tracing`` adds the OpenTelemetry plugin).
+            plugin: The plugin the worker is built with (None: `build_plugin`'s).
+        """
+        return Replayer(
+            workflows=list(self.workflows),
+            data_converter=DATA_CONVERTER,
+            plugins=[*client_plugins(settings), plugin or self.build_plugin(settings)],
         )
 
     def log_effective_config(self, settings: S) -> None:

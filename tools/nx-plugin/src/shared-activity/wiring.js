@@ -61,7 +61,8 @@ function wire(tree, n) {
   update(tree, contracts, (t) => {
     t = insertAfterLast(
       t,
-      /^from workflow_contracts\.[a-z_]+ import .*$/gm,
+      // A whole import statement: one line, or a parenthesized list over several.
+      /^from workflow_contracts\.[a-z_]+ import (?:\([^)]*\)|.*)$/gm,
       `from workflow_contracts import ${n.contractModule} as _${n.contractModule}\n` +
         `from workflow_contracts.${n.contractModule} import *  # noqa: F403`,
       contracts,
@@ -79,7 +80,7 @@ function wire(tree, n) {
       `${n.project} = { path = "../${n.name}", develop = true }`,
       `${umbrella}/pyproject.toml`,
     );
-    // Its published range (see the README's "What a new library needs"), after the others.
+    // Its published range (see docs/releasing.md, "What a new library needs"), after the others.
     const section = `[tool.nx.dependencies.${n.project}]`;
     if (t.includes(section)) return t;
     return insertAfterLast(

@@ -1,0 +1,36 @@
+"""What an activity author needs apart from the workflow-facing contracts.
+
+- `wire_activity` / `decode_argument`: an activity that decodes and checks its own arguments,
+  so whatever a caller sends becomes the activity's typed error, never the SDK's generic,
+  retried decoding failure.
+- `ErrorRow`, `ErrorFacts`, `first_row`: one error-table engine for every backend (a row
+  matches codes, SQLSTATEs, HTTP statuses, exception types or message patterns; the first
+  matching row, most specific first, decides our error, its retryability and delay).
+  `safe_message`, `shorten` and `shorten_in` keep what reaches logs and Temporal's history short
+  and free of secrets. The rows every aioboto3 backend shares are in
+  `workflow_activity_kit.aws` (the ``aws`` extra: botocore and aiohttp).
+- `WorkerMetrics`: one set of metric instruments per worker, found from a running activity.
+- `heartbeating` and `retryable_error`, for an app's own activities.
+
+Activity code only: workflows import `workflow_contracts` (sandbox-safe), never this.
+"""
+
+from workflow_activity_kit._error_table import ErrorFacts, ErrorRow, first_row
+from workflow_activity_kit._heartbeat import heartbeating, retryable_error
+from workflow_activity_kit._scrub import safe_message, shorten, shorten_in
+from workflow_activity_kit._wire import decode_argument, wire_activity
+from workflow_activity_kit._worker_metrics import WorkerMetrics
+
+__all__ = [
+    "ErrorFacts",
+    "ErrorRow",
+    "WorkerMetrics",
+    "decode_argument",
+    "first_row",
+    "heartbeating",
+    "retryable_error",
+    "safe_message",
+    "shorten",
+    "shorten_in",
+    "wire_activity",
+]
