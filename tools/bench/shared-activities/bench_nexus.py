@@ -9,9 +9,10 @@ alternate, one workflow of ``--calls`` sequential changes at a time, ``--rounds`
 the same machine load for both. Prints each arm's latency percentiles and the ratio.
 
 Two measures. In the workflow: from the task that scheduled a call to the one that resumed
-with its result (``workflow.now()``, which the dev server gives in steps of about 50 ms). On
-the wall clock: a workflow's ``execute_workflow`` time, less that of a workflow making no call
-(run in the same round), divided by ``--calls``: the mean per call.
+with its result (``workflow.now()`` of each task). On the wall clock: a workflow's
+``execute_workflow`` time, less that of a workflow making no call (run in the same round),
+divided by ``--calls``: the mean per call. On the dev server both come in steps of about 50 ms
+(see ``docs/nexus.md``).
 """
 
 from __future__ import annotations
