@@ -74,8 +74,9 @@ class NexusOperationActivities:
         """`UpdateFileStatusActivity.run` for the caller of ``request``.
 
         Raises:
-            The errors of ``shared.update_file_status`` (`InvalidFileIdError`,
-            `InvalidStatusError`, `UnknownFileError`, ...), with the same retryability.
+            SharedActivityError: The errors of ``shared.update_file_status``
+                (`InvalidFileIdError`, `InvalidStatusError`, `UnknownFileError`...), with the
+                same retryability.
         """
         file_id = parse_file_id(request.file_id)
         target = parse_status(request.status)
@@ -94,8 +95,8 @@ class NexusOperationActivities:
         """`SendEventActivity.run` for the caller of ``request``, at the caller's time.
 
         Raises:
-            The errors of ``shared.send_event`` (`InvalidEventError`, `EventTooLargeError`,
-            `EventBusNotFoundError`, ...), with the same retryability.
+            SharedActivityError: The errors of ``shared.send_event`` (`InvalidEventError`,
+                `EventTooLargeError`, `EventBusNotFoundError`...), with the same retryability.
         """
         context = request.caller.context(activity.info().attempt)
         event_id = request.caller.execution_id
@@ -139,8 +140,9 @@ class NexusOperationActivities:
         """`SendNotificationActivity.run` for the caller of ``request``.
 
         Raises:
-            The errors of ``shared.send_notification`` (`InvalidNotificationError`,
-            `NotificationTopicNotFoundError`, ...), with the same retryability.
+            SharedActivityError: The errors of ``shared.send_notification``
+                (`InvalidNotificationError`, `NotificationTopicNotFoundError`...), with the
+                same retryability.
         """
         notification_id = request.caller.execution_id
         settings = self._config.notifications
