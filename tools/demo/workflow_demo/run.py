@@ -64,10 +64,9 @@ from workflow_demo.samples import MALFORMED, generate_files, sample_files
 from workflow_demo.split import (
     EVALUATION_NAMESPACE,
     INGESTION_NAMESPACE,
-    SHARED_ENDPOINT,
     SPLIT_NAMESPACES,
     Namespaces,
-    namespaces,
+    app_settings,
     platform_worker,
 )
 from workflow_demo.stack import BUS_NAME, LocalStack, local_stack
@@ -111,19 +110,8 @@ async def run_demo(
     spaces = SPLIT_NAMESPACES if split else ()
     async with (
         local_stack(database_url, ui=keep_running, namespaces=spaces) as stack,
-        contextlib.AsyncExitStack() as platform,
+        platform_worker(stack, BUS_NAME, split) as clients,
     ):
-        if split:
-            await platform.enter_async_context(
-                platform_worker(
-                    stack.temporal_address,
-                    database_url=stack.database_url,
-                    bus_name=BUS_NAME,
-                    aws_region=stack.moto.region,
-                    aws_endpoint_url=stack.moto.endpoint_url,
-                )
-            )
-        clients = await namespaces(stack.temporal_address, stack.temporal.client, split)
         paths = sample_files() + generate_files(stack.workdir / "generated", files)
         engine = create_engine(stack.database_url)
         repo = repository_for(engine)
@@ -143,7 +131,7 @@ async def run_demo(
             task_queue="demo-ingestion",
             metrics_port=free_port(),
             **common,
-            **_split_settings(split, INGESTION_NAMESPACE),
+            **app_settings(split, INGESTION_NAMESPACE),
         )
         # A failed file's notification reaches a queue subscribed to the topic; printed live.
         ingestion_cfg = await notify_failures(stack, ingestion_cfg, console)
@@ -152,7 +140,7 @@ async def run_demo(
             metrics_port=free_port(),
             queue_url=stack.evaluation_route.queue_url,
             **common,
-            **_split_settings(split, EVALUATION_NAMESPACE),
+            **app_settings(split, EVALUATION_NAMESPACE),
         )
         events: list[dict[str, Any]] = []
         flow = Flow(concurrency)
@@ -217,13 +205,6 @@ async def run_demo(
             collecting_stop.set()
             await collector
             await engine.dispose()
-
-
-def _split_settings(split: bool, namespace: str) -> dict[str, Any]:
-    # Split: the app's own namespace, and the endpoint of the platform's shared operations.
-    if not split:
-        return {}
-    return {"temporal_namespace": namespace, "shared_nexus_endpoint": SHARED_ENDPOINT}
 
 
 async def _drive(

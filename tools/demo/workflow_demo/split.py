@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -26,6 +27,8 @@ from workflow_shared_activities import (
 )
 from workflow_shared_activities.nexus import ensure_nexus_endpoint
 
+from workflow_demo.stack import LocalStack
+
 __all__ = [
     "EVALUATION_NAMESPACE",
     "INGESTION_NAMESPACE",
@@ -34,6 +37,7 @@ __all__ = [
     "SHARED_ENDPOINT",
     "SPLIT_NAMESPACES",
     "Namespaces",
+    "app_settings",
     "platform_worker",
 ]
 
@@ -53,35 +57,33 @@ class Namespaces:
     evaluation: Client
 
 
-async def namespaces(address: str, default: Client, split: bool) -> Namespaces:
-    """The apps' clients: the stack's own client, or one per namespace when split."""
+def app_settings(split: bool, namespace: str) -> dict[str, Any]:
+    """An app's settings in split mode: its own namespace, and the platform's endpoint."""
     if not split:
-        return Namespaces(default, default)
-
-    async def connect(namespace: str) -> Client:
-        return await Client.connect(address, namespace=namespace, data_converter=DATA_CONVERTER)
-
-    return Namespaces(await connect(INGESTION_NAMESPACE), await connect(EVALUATION_NAMESPACE))
+        return {}
+    return {"temporal_namespace": namespace, "shared_nexus_endpoint": SHARED_ENDPOINT}
 
 
 @asynccontextmanager
 async def platform_worker(
-    address: str,
-    *,
-    database_url: str,
-    bus_name: str,
-    aws_region: str,
-    aws_endpoint_url: str,
-) -> AsyncIterator[SharedActivitiesPlugin]:
-    """Creates the endpoint and runs the platform worker until the block ends."""
+    stack: LocalStack, bus_name: str, split: bool
+) -> AsyncIterator[Namespaces]:
+    """The apps' clients; split, also the endpoint and the platform worker, until the block ends.
+
+    Not split: the stack's own client for both apps, and no platform worker.
+    """
+    if not split:
+        yield Namespaces(stack.temporal.client, stack.temporal.client)
+        return
     config = SharedActivitiesConfig(
         event_bus_name=bus_name,
-        database_url=database_url,
-        aws_region=aws_region,
-        aws_endpoint_url=aws_endpoint_url,
-        notifications=NotificationSettings(endpoint_url=aws_endpoint_url),
+        database_url=stack.database_url,
+        aws_region=stack.moto.region,
+        aws_endpoint_url=stack.moto.endpoint_url,
+        notifications=NotificationSettings(endpoint_url=stack.moto.endpoint_url),
     )
     plugin = SharedActivitiesPlugin(config, nexus=True)
+    address = stack.temporal_address
     client = await Client.connect(address, namespace=PLATFORM_NAMESPACE, plugins=[plugin])
     await ensure_nexus_endpoint(
         client,
@@ -89,6 +91,12 @@ async def platform_worker(
         target_namespace=PLATFORM_NAMESPACE,
         target_task_queue=PLATFORM_TASK_QUEUE,
     )
+    clients = Namespaces(
+        await Client.connect(address, namespace=INGESTION_NAMESPACE, data_converter=DATA_CONVERTER),
+        await Client.connect(
+            address, namespace=EVALUATION_NAMESPACE, data_converter=DATA_CONVERTER
+        ),
+    )
     async with Worker(client, task_queue=PLATFORM_TASK_QUEUE) as worker:
         await asyncio.wait_for(plugin.resources_for(worker).wait_until_open(), 30)
-        yield plugin
+        yield clients
