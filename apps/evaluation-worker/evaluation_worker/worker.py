@@ -52,7 +52,10 @@ async def start_evaluation_workflow(
     return await client.start_workflow(
         EvaluateFileWorkflow.run,
         args=EvaluateFileWorkflow.start_args(
-            file_id, settings.activity_mode, settings.stage_timeouts()
+            file_id,
+            settings.activity_mode,
+            settings.stage_timeouts(),
+            settings.shared_nexus_endpoint,
         ),
         id=manual_evaluation_workflow_id(file_id),
         task_queue=settings.task_queue,
@@ -76,6 +79,7 @@ async def consume_ingestion_events(client: Client, settings: Settings, stop: asy
             source=settings.ingestion_source(),
             activity_mode=settings.activity_mode,
             timeouts=settings.stage_timeouts(),
+            shared_endpoint=settings.shared_nexus_endpoint,
         )
         logger.info("consuming ingestion events from %s", settings.queue_url)
         await consumer.run(stop)

@@ -47,6 +47,7 @@ async def start_ingestion_workflow(
             settings.activity_mode,
             settings.stage_timeouts(),
             settings.notification_topic_arn,
+            settings.shared_nexus_endpoint,
         ),
         id=ingestion_workflow_id(file_id),
         task_queue=settings.task_queue,

@@ -192,3 +192,17 @@ def test_health_endpoints_are_off_by_default_and_set_by_their_variables(
         with pytest.raises(ValidationError):
             Settings(_env_file=None)
         monkeypatch.delenv(f"INGESTION_{name}")
+
+
+def test_a_shared_nexus_endpoint_travels_with_each_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("INGESTION_SHARED_NEXUS_ENDPOINT", "shared")
+    settings = Settings(_env_file=None)
+    assert settings.shared_nexus_endpoint == "shared"
+    args = IngestFileWorkflow.start_args(
+        FILE_ID, settings.activity_mode, None, None, settings.shared_nexus_endpoint
+    )
+    assert args == [FILE_ID, ActivityMode.REGULAR, None, None, "shared"]
+    # Unset (the default), the start is the same as before.
+    assert IngestFileWorkflow.start_args(FILE_ID, None, None, None, None) == [FILE_ID]

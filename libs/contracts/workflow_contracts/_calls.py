@@ -19,6 +19,12 @@ key and weight), given to every regular activity it schedules, so a module can m
 work, or key it by tenant, on a shared task queue. Local activities are not queued by the
 server: there it does not apply (the workflow's own priority orders its workflow tasks).
 Without it, the commands are exactly those of earlier versions.
+
+Every helper also takes ``nexus_endpoint``: the name of a Nexus endpoint whose target is a
+platform worker serving `workflow_contracts.nexus.SharedOperations` (another namespace). The
+call then goes through that endpoint instead of scheduling the activity here, with the same
+results, the same typed errors (in a `NexusOperationError`, read by `describe_failure`) and
+the same idempotency (see `workflow_contracts._nexus_calls`). Without it, nothing changes.
 """
 
 import asyncio
@@ -35,6 +41,7 @@ from temporalio.exceptions import (
     ApplicationError,
     ChildWorkflowError,
     FailureError,
+    NexusOperationError,
     RetryState,
 )
 
@@ -219,8 +226,23 @@ async def set_file_status(
     schedule_to_close_timeout: timedelta | None = None,
     retry_policy: RetryPolicy = DEFAULT_RETRY,
     priority: Priority | None = None,
+    nexus_endpoint: str | None = None,
 ) -> StatusChange:
-    """Runs ``shared.update_file_status`` (`UpdateFileStatusActivity`) from a workflow."""
+    """Runs ``shared.update_file_status`` (`UpdateFileStatusActivity`) from a workflow.
+
+    With ``nexus_endpoint``, runs ``update_file_status`` of `SharedOperations` through that
+    endpoint instead (``mode`` must be REGULAR; of the options, ``schedule_to_close_timeout``
+    bounds the whole operation, the others are the platform worker's).
+    """
+    if nexus_endpoint is not None:
+        # Imported here: the Nexus module imports the notifications helpers, which import
+        # this module.
+        from workflow_contracts import _nexus_calls as nexus_calls
+
+        nexus_calls.check_nexus_mode(mode)
+        return await nexus_calls.set_file_status_via_nexus(
+            nexus_endpoint, file_id, status, schedule_to_close_timeout=schedule_to_close_timeout
+        )
     return await call_activity(
         UPDATE_FILE_STATUS_ACTIVITY,
         file_id,
@@ -244,12 +266,26 @@ async def send_event(
     schedule_to_close_timeout: timedelta | None = None,
     retry_policy: RetryPolicy = DEFAULT_RETRY,
     priority: Priority | None = None,
+    nexus_endpoint: str | None = None,
 ) -> EventReceipt:
     """Runs ``shared.send_event`` (`SendEventActivity`) from a workflow.
 
     In LOCAL mode the event time is the workflow's time (``workflow.now()``, fixed on replay),
-    passed as the activity's optional ``time`` argument (see `call_activity`).
+    passed as the activity's optional ``time`` argument (see `call_activity`). With
+    ``nexus_endpoint``, runs ``send_event`` of `SharedOperations` through that endpoint (as
+    `set_file_status` does), the event time being the workflow's time too.
     """
+    if nexus_endpoint is not None:
+        from workflow_contracts import _nexus_calls as nexus_calls  # here: see set_file_status
+
+        nexus_calls.check_nexus_mode(mode)
+        return await nexus_calls.send_event_via_nexus(
+            nexus_endpoint,
+            source,
+            event_type,
+            data,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+        )
     return await call_activity(
         SEND_EVENT_ACTIVITY,
         source,
@@ -268,15 +304,24 @@ def describe_failure(err: BaseException) -> tuple[str, str]:
     """The stable error ``type`` and the message behind a failure (for events).
 
     An `ActivityError` or a child workflow's failure is described by its cause; an
-    `ApplicationError` raised in workflow code by itself.
+    `ApplicationError` raised in workflow code by itself; a failed Nexus operation of
+    `SharedOperations` by the activity's error at the bottom of its causes (the same type as
+    the activity called here would give).
     """
     cause: BaseException | None = err
     if isinstance(err, ActivityError | ChildWorkflowError):
         cause = err.cause or err
+    elif isinstance(err, NexusOperationError):
+        from workflow_contracts import _nexus_calls as nexus_calls  # here: see set_file_status
+
+        cause = nexus_calls.nexus_cause(err)
     if isinstance(cause, ApplicationError):
         return cause.type or "ApplicationError", cause.message
     return type(cause).__name__, str(cause)
 
+
+_REFUSED = (ActivityError, NexusOperationError)
+"""How a status change of a stage fails for good: as an activity, or through Nexus."""
 
 MAX_FAILURE_MESSAGE_CHARS = 1000
 """A failure event's message is cut to this: the event must fit whatever failed."""
@@ -304,6 +349,7 @@ async def run_file_stage(
     mode: ActivityMode = ActivityMode.REGULAR,
     timeouts: StageTimeouts | None = None,
     priority: Priority | None = None,
+    nexus_endpoint: str | None = None,
 ) -> FileStageResult[T]:
     """One processing stage of a file, the way every module does it; it always sends its event.
 
@@ -324,9 +370,13 @@ async def run_file_stage(
     event the stage schedules carries it); ``work`` runs however it calls its own activity
     (pass it the same priority).
 
+    With ``nexus_endpoint``, the stage's status changes and events go through that Nexus
+    endpoint (`set_file_status`); a refused change is then a `NexusOperationError`.
+
     Raises:
         FileAlreadyProcessingError: Another execution is processing the file.
         ActivityError: A status change of this stage was refused for good (after its event).
+        NexusOperationError: The same, through ``nexus_endpoint``.
     """
     opts: dict[str, Any] = {"mode": mode}
     if timeouts is not None:
@@ -334,6 +384,8 @@ async def run_file_stage(
         opts["schedule_to_close_timeout"] = timeouts.schedule_to_close
     if priority is not None:
         opts["priority"] = priority
+    if nexus_endpoint is not None:
+        opts["nexus_endpoint"] = nexus_endpoint
     info = workflow.info()
     context = TemporalContext(
         info.workflow_id, info.run_id, None, 1, info.workflow_type, info.namespace
@@ -352,7 +404,7 @@ async def run_file_stage(
     async def failed(error_type: str, message: str) -> FileStageResult[T]:
         try:
             await set_file_status(file_id, FileStatus.FAILED, **opts)
-        except ActivityError as status_err:
+        except _REFUSED as status_err:
             await fail(error_type, message)
             raise status_err from None
         event_id = await fail(error_type, message)
@@ -360,7 +412,7 @@ async def run_file_stage(
 
     try:
         claim = await set_file_status(file_id, FileStatus.PROCESSING, **opts)
-    except ActivityError as err:
+    except _REFUSED as err:
         await fail(*describe_failure(err))
         raise
     if not claim.changed:
@@ -385,7 +437,7 @@ async def run_file_stage(
         return await failed(err.type or "InvalidEvent", err.message)
     try:
         await set_file_status(file_id, FileStatus.COMPLETED, **opts)
-    except ActivityError as err:
+    except _REFUSED as err:
         await fail(*describe_failure(err))
         raise
     receipt = await send_event(source, completed_event, completed, **opts)

@@ -17,6 +17,7 @@ from workflow_contracts.notifications import (
 
 from workflow_notifications._port import NotificationPublisher
 from workflow_notifications._settings import NotificationSettings
+from workflow_notifications._telemetry import NotificationTelemetry, traced_publish
 from workflow_notifications._validation import build_request
 
 __all__ = ["SendNotificationActivity"]
@@ -45,6 +46,7 @@ class SendNotificationActivity:
             settings: The default topic and the size limit.
         """
         self._publisher = publisher
+        self._telemetry = NotificationTelemetry()
         self._settings = settings or NotificationSettings()
 
     @wire_activity(
@@ -112,7 +114,7 @@ class SendNotificationActivity:
             group_id,
             max_message_bytes=self._settings.max_message_bytes,
         )
-        outcome = await self._publisher.publish(request)
+        outcome = await traced_publish(self._telemetry.metrics(), request, self._publisher.publish)
         logger.info(
             "notification published",
             extra={

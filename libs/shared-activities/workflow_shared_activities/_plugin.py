@@ -14,6 +14,11 @@ from workflow_contracts import DATA_CONVERTER
 
 from workflow_shared_activities._config import SharedActivitiesConfig
 from workflow_shared_activities._resources import WorkerResources
+from workflow_shared_activities.nexus import (
+    NEXUS_WORKFLOWS,
+    NexusOperationActivities,
+    SharedOperationsHandler,
+)
 
 __all__ = [
     "SharedActivitiesPlugin",
@@ -52,6 +57,7 @@ class SharedActivitiesPlugin(SimplePlugin):
         config: SharedActivitiesConfig,
         *,
         extra_activities: Callable[[WorkerResources], Sequence[Callable[..., Any]]] | None = None,
+        nexus: bool = False,
     ) -> None:
         """Configures the plugin; nothing is opened until a worker runs.
 
@@ -59,8 +65,12 @@ class SharedActivitiesPlugin(SimplePlugin):
             config: Where to connect.
             extra_activities: Builds more activities (an app's own) over each worker's
                 resources.
+            nexus: Also serve the shared operations to other namespaces: registers the
+                `SharedOperationsHandler` Nexus service, the workflows behind its operations
+                and their activities (see `workflow_shared_activities.nexus`).
         """
         self.config = config
+        self.nexus = nexus
         self._extra_activities = extra_activities
         # Each worker's activities are built over resources of their own; they are found
         # again through the bound method registered first (a stable object in its config).
@@ -71,6 +81,8 @@ class SharedActivitiesPlugin(SimplePlugin):
             data_converter=compose_data_converter,
             activities=self._add_activities,
             workflow_runner=share_contracts_with_sandbox,
+            nexus_service_handlers=[SharedOperationsHandler()] if nexus else None,
+            workflows=list(NEXUS_WORKFLOWS) if nexus else None,
         )
 
     @property
@@ -97,6 +109,8 @@ class SharedActivitiesPlugin(SimplePlugin):
     def build_activities(self, resources: WorkerResources) -> list[Callable[..., Any]]:
         """The activities registered on a worker, over that worker's resources."""
         activities = resources.activities()
+        if self.nexus:
+            activities.extend(NexusOperationActivities(resources, self.config).all())
         if self._extra_activities is not None:
             activities.extend(self._extra_activities(resources))
         return activities

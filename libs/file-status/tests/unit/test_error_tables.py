@@ -29,7 +29,7 @@ from workflow_contracts.errors import (
     SharedActivityError,
 )
 from workflow_file_status._errors import driver_facts, map_error
-from workflow_file_status._pg_errors import PG_RULES
+from workflow_file_status._postgres_errors import PG_RULES
 from workflow_file_status._sqlite_errors import SQLITE_RULES
 
 SQL = "SELECT * FROM file_status_change($1) -- secret-sql"
