@@ -66,6 +66,5 @@ class SharedActivitiesConfig:
         """Names the bus and region only (a package's settings may hold a secret)."""
         return (
             f"SharedActivitiesConfig(event_bus_name={self.events.bus_name!r},"
-            f" aws_region={self.aws_region!r}, batching={self.events.batching},"
-            f" packages={[package.name for package, _ in self.packages()]})"
+            f" aws_region={self.aws_region!r}, batching={self.events.batching})"
         )

@@ -14,7 +14,8 @@ from workflow_shared_activities._config import SharedActivitiesConfig
 
 __all__ = ["WorkerResources"]
 
-logger = logging.getLogger(__name__)
+# The ready and closed lines keep the logger name operators filter on (0.1: the plugin).
+logger = logging.getLogger("workflow_shared_activities.plugin")
 
 R = TypeVar("R", bound=PackageResource)
 

@@ -24,6 +24,9 @@ __all__ = [
     "run_worker_until_stopped",
 ]
 
+# The worker lines keep the logger name operators filter on (0.1: the runtime module).
+_LOGGER = logging.getLogger("workflow_shared_activities.runtime")
+
 
 class JsonLogFormatter(JsonFormatter):
     """One JSON object per line (python-json-logger), for log shippers.
@@ -73,7 +76,7 @@ async def run_until_signalled(worker: Worker, stop: asyncio.Event | None = None)
     another (or the restarted) worker. A worker that fails while starting (its clients or
     migrations) ends this at once with its error instead of hanging.
     """
-    logging.getLogger(__name__).info("worker running on task queue %s", worker.task_queue)
+    _LOGGER.info("worker running on task queue %s", worker.task_queue)
     await run_worker_until_stopped(worker, stop or asyncio.Event())
 
 
@@ -99,7 +102,7 @@ async def run_worker_until_stopped(worker: Worker, stop: asyncio.Event) -> None:
         if running.done():
             running.result()  # the worker's fatal error, if any
             return
-        logging.getLogger(__name__).info("stop requested: shutting down gracefully")
+        _LOGGER.info("stop requested: shutting down gracefully")
         await worker.shutdown()
         await running
     finally:
