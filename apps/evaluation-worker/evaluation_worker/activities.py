@@ -13,8 +13,9 @@ from uuid import UUID
 from temporalio import activity
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
-from workflow_contracts import UnknownFileError
-from workflow_shared_activities import SharedResources, heartbeating, retryable_error
+from workflow_activity_kit import heartbeating, retryable_error
+from workflow_contracts.errors import UnknownFileError
+from workflow_file_status import FileStatusResource
 
 from evaluation_worker.metrics import NOT_EVALUABLE, QualityReport, evaluate_csv
 
@@ -55,11 +56,11 @@ def _read(path: str) -> bytes:
 
 
 class EvaluationActivities:
-    """Activities of the evaluation worker, over the worker's shared resources."""
+    """Activities of the evaluation worker, over the worker's file-status resource."""
 
-    def __init__(self, resources: SharedResources, *, threshold: float = 0.8) -> None:
-        """Args: resources: The worker's database. threshold: Pass mark of the score."""
-        self._resources = resources
+    def __init__(self, files: FileStatusResource, *, threshold: float = 0.8) -> None:
+        """Args: files: The worker's file status. threshold: Pass mark of the score."""
+        self._files = files
         self._threshold = threshold
 
     @activity.defn(name=EVALUATE_FILE_ACTIVITY)
@@ -72,7 +73,7 @@ class EvaluationActivities:
                 one with a short message.
         """
         try:
-            file = await heartbeating(self._resources.get_file(file_id))
+            file = await heartbeating(self._files.get_file(file_id))
             if file is None:
                 raise UnknownFileError(f"file {file_id} is not registered")
             uri = file.uri.removeprefix("file://")

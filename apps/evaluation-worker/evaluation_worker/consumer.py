@@ -46,13 +46,12 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
-from workflow_shared_activities import (
-    ActivityMode,
+from workflow_contracts import ActivityMode, StageTimeouts
+from workflow_events.consumer import (
     ClaimResult,
     Deduplicator,
     InMemoryDeduplicator,
     InvalidEventMessage,
-    StageTimeouts,
     consuming_event,
     dedup_key,
     parse_event,
@@ -121,10 +120,12 @@ class IngestionEventConsumer:
         deduplicator: Deduplicator | None = None,
         activity_mode: ActivityMode = ActivityMode.REGULAR,
         timeouts: StageTimeouts | None = None,
+        shared_endpoint: str | None = None,
     ) -> None:
-        """Args: client: Temporal client. sqs: Open SQS client. queue_url: The rule's queue. task_queue: Where evaluations run. source: The ingestion events' bus ``Source`` (see `ingestion_source`). deduplicator: Remembers the events started (an `InMemoryDeduplicator` when None). activity_mode: How the evaluations it starts run their shared activities. timeouts: Their timeouts (None: the defaults)."""
+        """Args: client: Temporal client. sqs: Open SQS client. queue_url: The rule's queue. task_queue: Where evaluations run. source: The ingestion events' bus ``Source`` (see `ingestion_source`). deduplicator: Remembers the events started (an `InMemoryDeduplicator` when None). activity_mode: How the evaluations it starts run their shared activities. timeouts: Their timeouts (None: the defaults). shared_endpoint: The Nexus endpoint of the shared operations they call (None: their worker's shared activities)."""
         self.activity_mode = activity_mode
         self.timeouts = timeouts
+        self.shared_endpoint = shared_endpoint
         self._client = client
         self._dedup: Deduplicator = InMemoryDeduplicator() if deduplicator is None else deduplicator
         self._sqs = sqs
@@ -176,7 +177,9 @@ class IngestionEventConsumer:
         try:
             await self._client.start_workflow(
                 EvaluateFileWorkflow.run,
-                args=EvaluateFileWorkflow.start_args(file_id, self.activity_mode, self.timeouts),
+                args=EvaluateFileWorkflow.start_args(
+                    file_id, self.activity_mode, self.timeouts, self.shared_endpoint
+                ),
                 id=workflow_id,
                 task_queue=self._task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

@@ -15,7 +15,7 @@ from typing import Final
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
-from workflow_events import ErrorData, EventRegistry, EventType
+from workflow_events.consumer import ErrorData, EventRegistry, EventType
 
 from evaluation_worker.workflows import EVALUATION_COMPLETED, EVALUATION_FAILED, SOURCE
 

@@ -27,6 +27,9 @@ class Settings(AppSettings):
         "(default: `ingestion`, after `event_source_prefix.` when that is set).",
     )
     score_threshold: float = Field(default=0.8, ge=0, le=1)
+    shared_nexus_endpoint: str | None = None
+    """Nexus endpoint of the platform's shared operations (``EVALUATION_SHARED_NEXUS_ENDPOINT``):
+    the evaluations' status changes and events go through it; None: this worker's own."""
 
     def ingestion_source(self) -> str:
         """The bus ``Source`` of the ingestion events that start evaluations."""

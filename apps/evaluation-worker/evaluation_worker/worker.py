@@ -10,7 +10,7 @@ import aioboto3
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
-from workflow_shared_activities import SharedActivitiesPlugin, SharedResources
+from workflow_shared_activities import FILE_STATUS, SharedActivitiesPlugin, WorkerResources
 from workflow_shared_activities.app import WorkerApp
 
 from evaluation_worker.activities import EvaluationActivities
@@ -37,8 +37,12 @@ def manual_evaluation_workflow_id(file_id: UUID) -> str:
     return f"evaluate-{file_id}-manual"
 
 
-def _activities(settings: Settings, resources: SharedResources) -> Sequence[Callable[..., Any]]:
-    return [EvaluationActivities(resources, threshold=settings.score_threshold).evaluate_file]
+def _activities(settings: Settings, resources: WorkerResources) -> Sequence[Callable[..., Any]]:
+    return [
+        EvaluationActivities(
+            resources[FILE_STATUS], threshold=settings.score_threshold
+        ).evaluate_file
+    ]
 
 
 async def start_evaluation_workflow(
@@ -48,7 +52,10 @@ async def start_evaluation_workflow(
     return await client.start_workflow(
         EvaluateFileWorkflow.run,
         args=EvaluateFileWorkflow.start_args(
-            file_id, settings.activity_mode, settings.stage_timeouts()
+            file_id,
+            settings.activity_mode,
+            settings.stage_timeouts(),
+            settings.shared_nexus_endpoint,
         ),
         id=manual_evaluation_workflow_id(file_id),
         task_queue=settings.task_queue,
@@ -72,6 +79,7 @@ async def consume_ingestion_events(client: Client, settings: Settings, stop: asy
             source=settings.ingestion_source(),
             activity_mode=settings.activity_mode,
             timeouts=settings.stage_timeouts(),
+            shared_endpoint=settings.shared_nexus_endpoint,
         )
         logger.info("consuming ingestion events from %s", settings.queue_url)
         await consumer.run(stop)

@@ -74,12 +74,16 @@ class EvaluateFileWorkflow:
         file_id: UUID,
         mode: ActivityMode | str | None = None,
         timeouts: StageTimeouts | None = None,
+        shared_endpoint: str | None = None,
     ) -> list[Any]:
         """The workflow's arguments for a start in ``mode`` (None: regular) with ``timeouts``.
 
         A regular start passes the file id alone, exactly as before the mode existed, so a
-        worker that predates it still runs it during a rolling deploy.
+        worker that predates it still runs it during a rolling deploy. ``shared_endpoint``
+        (the Nexus endpoint of the shared operations) is passed only when set.
         """
+        if shared_endpoint is not None:
+            return [file_id, ActivityMode(mode or ActivityMode.REGULAR), timeouts, shared_endpoint]
         if timeouts is not None:
             return [file_id, ActivityMode(mode or ActivityMode.REGULAR), timeouts]
         if mode is None or ActivityMode(mode) is ActivityMode.REGULAR:
@@ -92,6 +96,7 @@ class EvaluateFileWorkflow:
         file_id: UUID,
         mode: ActivityMode = ActivityMode.REGULAR,
         timeouts: StageTimeouts | None = None,
+        shared_endpoint: str | None = None,
     ) -> EvaluationResult:
         """Moves the file to PROCESSING, evaluates it, then COMPLETED (or FAILED) + event.
 
@@ -100,6 +105,9 @@ class EvaluateFileWorkflow:
             mode: Runs the whole stage (status changes, evaluation, event) as regular or as
                 local activities.
             timeouts: Timeouts of the stage's shared-activity calls (None: the defaults).
+            shared_endpoint: The Nexus endpoint of the platform's shared operations: the
+                stage's status changes and events go through it (another namespace); None:
+                the shared activities of this worker.
         """
         stage = await run_file_stage(
             file_id,
@@ -114,6 +122,7 @@ class EvaluateFileWorkflow:
             },
             mode=mode,
             timeouts=timeouts,
+            nexus_endpoint=shared_endpoint,
         )
         return EvaluationResult(
             file_id,

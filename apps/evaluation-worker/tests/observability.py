@@ -17,7 +17,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.contrib.opentelemetry import create_tracer_provider
-from workflow_shared_activities import JsonLogFormatter
+from workflow_shared_activities._runtime import JsonLogFormatter
 
 _EXPORTER: InMemorySpanExporter | None = None
 

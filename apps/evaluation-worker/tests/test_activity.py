@@ -7,13 +7,14 @@ import pytest
 from evaluation_worker.activities import EvaluationActivities
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
-from workflow_contracts import MAX_ERROR_MESSAGE_CHARS, DatabaseUnavailableError
-from workflow_shared_activities import FileRead, SharedResources
+from workflow_contracts.errors import MAX_ERROR_MESSAGE_CHARS, DatabaseUnavailableError
+from workflow_file_status import FileRead, FileStatusResource
+from workflow_shared_activities import FileStatusSettings
 
 
-class FailingResources(SharedResources):
+class FailingResources(FileStatusResource):
     def __init__(self, error: Exception) -> None:
-        super().__init__()
+        super().__init__(FileStatusSettings())
         self.error = error
 
     async def get_file(self, file_id: UUID) -> FileRead | None:

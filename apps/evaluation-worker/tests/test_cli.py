@@ -24,8 +24,10 @@ from ingestion_worker.worker import start_ingestion
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus
 from workflow_devstack import MotoServer, free_port, make_route
-from workflow_shared_activities import FileCreate, FileStatus
+from workflow_file_status import FileCreate
+from workflow_shared_activities import FILE_STATUS
 from workflow_shared_activities.app import open_repository
 
 
@@ -114,13 +116,15 @@ async def test_run_uses_the_per_service_endpoints_then_start_and_status_by_hand(
             await asyncio.wait_for(plugin.resources.wait_until_open(), 10)
             path = cli_env / "data.csv"
             path.write_text("a,b\n1,2\n3,4\n")
-            file = await plugin.resources.register_file(FileCreate(name=path.name, uri=str(path)))
+            file = await plugin.resources[FILE_STATUS].register_file(
+                FileCreate(name=path.name, uri=str(path))
+            )
             ingested = await start_ingestion(temporal_env.client, ingestion, file.id)
             assert ingested.status is FileStatus.COMPLETED
             # The event reaches the queue; the consumer (SQS endpoint) starts the evaluation,
             # which completes only once its own event is sent (EventBridge endpoint).
             for _ in range(100):
-                current = await plugin.resources.get_file(file.id)
+                current = await plugin.resources[FILE_STATUS].get_file(file.id)
                 if current is not None and current.version == 5:
                     break
                 await asyncio.sleep(0.2)

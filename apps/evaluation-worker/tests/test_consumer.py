@@ -17,7 +17,7 @@ from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_contracts import DATA_CONVERTER
 from workflow_devstack import TcpProxy, make_route
-from workflow_shared_activities import InMemoryDeduplicator, make_event
+from workflow_events.consumer import InMemoryDeduplicator, make_event
 
 from tests.messages import ingestion_event
 

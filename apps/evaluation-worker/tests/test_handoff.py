@@ -31,8 +31,11 @@ from ingestion_worker.worker import start_ingestion
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus
 from workflow_devstack import MotoServer, PostgresDatabase, Route, activity_attempts, make_route
-from workflow_shared_activities import FileCreate, FileStatus, SharedActivitiesPlugin, make_event
+from workflow_events.consumer import make_event
+from workflow_file_status import FileCreate
+from workflow_shared_activities import FILE_STATUS, SharedActivitiesPlugin
 
 from tests.messages import ingestion_event
 
@@ -100,7 +103,9 @@ async def test_ingestion_event_starts_one_evaluation_and_duplicates_start_none(
 ) -> None:
     path = tmp_path / "data.csv"
     path.write_text("a,b\n1,2\n1,2\n3,\n")
-    file = await stack.plugin.resources.register_file(FileCreate(name=path.name, uri=str(path)))
+    file = await stack.plugin.resources[FILE_STATUS].register_file(
+        FileCreate(name=path.name, uri=str(path))
+    )
     ingested = await start_ingestion(temporal_env.client, stack.ingestion, file.id)
     assert ingested.status is S.COMPLETED
 
@@ -142,7 +147,7 @@ async def test_ingestion_event_starts_one_evaluation_and_duplicates_start_none(
     assert consumer.totals == {Outcome.STARTED: 1, Outcome.DUPLICATE: 1}
     assert await stack.hand_off.depth() == 0
 
-    history = await stack.plugin.resources.get_history(file.id)
+    history = await stack.plugin.resources[FILE_STATUS].get_history(file.id)
     assert [(h.from_status, h.to_status) for h in history] == [
         (S.PENDING, S.PROCESSING),
         (S.PROCESSING, S.COMPLETED),
@@ -167,7 +172,9 @@ async def test_a_batch_settles_each_message_on_its_own(
         path = tmp_path / f"good-{i}.csv"
         path.write_text("a,b\n1,2\n")
         files.append(
-            await stack.plugin.resources.register_file(FileCreate(name=path.name, uri=str(path)))
+            await stack.plugin.resources[FILE_STATUS].register_file(
+                FileCreate(name=path.name, uri=str(path))
+            )
         )
     bodies = {
         "poison": "not json {" + "x" * 5000,
@@ -229,7 +236,9 @@ async def test_evaluation_of_a_non_csv_fails_with_its_event(
 ) -> None:
     path = tmp_path / "blob.bin"
     path.write_bytes(b"\x00")
-    file = await stack.plugin.resources.register_file(FileCreate(name=path.name, uri=str(path)))
+    file = await stack.plugin.resources[FILE_STATUS].register_file(
+        FileCreate(name=path.name, uri=str(path))
+    )
     assert (
         await start_ingestion(temporal_env.client, stack.ingestion, file.id)
     ).status is S.COMPLETED

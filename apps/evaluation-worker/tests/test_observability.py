@@ -30,8 +30,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus
 from workflow_devstack import MotoServer, PostgresDatabase, free_port, make_route
-from workflow_shared_activities import FileCreate, FileStatus
+from workflow_file_status import FileCreate
 from workflow_shared_activities.app.files import open_repository
 
 from tests.observability import (

@@ -41,3 +41,18 @@ def test_effective_configuration_names_the_queue_and_hides_the_password(
     assert "database_url=postgresql://ev:***@db/files" in caplog.text
     assert "queue_url=http://sqs:9324/000000000000/q-ingested" in caplog.text
     assert "ingestion_source=ingestion" in caplog.text and "task_queue=evaluation" in caplog.text
+
+
+def test_a_shared_nexus_endpoint_travels_with_each_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uuid
+
+    from evaluation_worker.workflows import EvaluateFileWorkflow
+
+    monkeypatch.setenv("EVALUATION_SHARED_NEXUS_ENDPOINT", "shared")
+    settings = Settings(_env_file=None)
+    assert settings.shared_nexus_endpoint == "shared"
+    file_id = uuid.uuid4()
+    args = EvaluateFileWorkflow.start_args(file_id, None, None, settings.shared_nexus_endpoint)
+    assert args[3] == "shared" and len(args) == 4
+    # Unset, the start is the same as before.
+    assert EvaluateFileWorkflow.start_args(file_id, None, None, None) == [file_id]

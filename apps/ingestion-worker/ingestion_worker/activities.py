@@ -13,8 +13,9 @@ from uuid import UUID
 from temporalio import activity
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
-from workflow_contracts import UnknownFileError
-from workflow_shared_activities import SharedResources, heartbeating, retryable_error
+from workflow_activity_kit import heartbeating, retryable_error
+from workflow_contracts.errors import UnknownFileError
+from workflow_file_status import FileStatusResource
 
 from ingestion_worker.facts import FileFacts, inspect_file
 
@@ -45,11 +46,11 @@ INGEST_FILE_RETRY_POLICY = RetryPolicy(
 
 
 class IngestionActivities:
-    """Activities of the ingestion worker, over the worker's shared resources."""
+    """Activities of the ingestion worker, over the worker's file-status resource."""
 
-    def __init__(self, resources: SharedResources) -> None:
-        """Args: resources: The worker's database (to find the file's URI)."""
-        self._resources = resources
+    def __init__(self, files: FileStatusResource) -> None:
+        """Args: files: The worker's file status (to find the file's URI)."""
+        self._files = files
 
     @activity.defn(name=INGEST_FILE_ACTIVITY)
     async def ingest_file(self, file_id: UUID) -> FileFacts:
@@ -61,7 +62,7 @@ class IngestionActivities:
                 a retryable one with a short message.
         """
         try:
-            file = await heartbeating(self._resources.get_file(file_id))
+            file = await heartbeating(self._files.get_file(file_id))
             if file is None:
                 raise UnknownFileError(f"file {file_id} is not registered")
             activity.logger.info("ingesting %s", file.uri, extra={"file_id": str(file_id)})

@@ -14,7 +14,7 @@ from typing import Final
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
-from workflow_events import ErrorData, EventRegistry, EventType
+from workflow_events.consumer import ErrorData, EventRegistry, EventType
 
 from ingestion_worker.workflows import FILE_INGESTED, FILE_INGESTION_FAILED, SOURCE
 

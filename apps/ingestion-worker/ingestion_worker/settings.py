@@ -22,6 +22,10 @@ class Settings(AppSettings):
     """SNS topic notified when a file FAILS (``INGESTION_NOTIFICATION_TOPIC_ARN``); None: none."""
     aws_endpoint_url_sns: str | None = None
     """SNS endpoint (``INGESTION_AWS_ENDPOINT_URL_SNS``); None: ``aws_endpoint_url``."""
+    shared_nexus_endpoint: str | None = None
+    """Nexus endpoint of the platform's shared operations (``INGESTION_SHARED_NEXUS_ENDPOINT``):
+    the ingestions' status changes, events and notifications go through it; None: this
+    worker's own shared activities."""
 
     def shared_activities(self) -> SharedActivitiesConfig:
         """The shared activities' configuration, with this app's SNS settings."""

@@ -8,7 +8,7 @@ from uuid import UUID
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
-from workflow_shared_activities import SharedActivitiesPlugin, SharedResources
+from workflow_shared_activities import FILE_STATUS, SharedActivitiesPlugin, WorkerResources
 from workflow_shared_activities.app import WorkerApp
 
 from ingestion_worker.activities import IngestionActivities
@@ -32,8 +32,8 @@ def ingestion_workflow_id(file_id: UUID) -> str:
     return f"ingest-{file_id}"
 
 
-def _activities(settings: Settings, resources: SharedResources) -> Sequence[Callable[..., Any]]:
-    return [IngestionActivities(resources).ingest_file]
+def _activities(settings: Settings, resources: WorkerResources) -> Sequence[Callable[..., Any]]:
+    return [IngestionActivities(resources[FILE_STATUS]).ingest_file]
 
 
 async def start_ingestion_workflow(
@@ -47,6 +47,7 @@ async def start_ingestion_workflow(
             settings.activity_mode,
             settings.stage_timeouts(),
             settings.notification_topic_arn,
+            settings.shared_nexus_endpoint,
         ),
         id=ingestion_workflow_id(file_id),
         task_queue=settings.task_queue,

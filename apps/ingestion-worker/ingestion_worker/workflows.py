@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, NexusOperationError
 from workflow_contracts import (
     ActivityMode,
     FileStageResult,
@@ -74,6 +74,7 @@ async def _notify_failure(
     stage: FileStageResult[FileFacts],
     mode: ActivityMode,
     timeouts: StageTimeouts | None,
+    shared_endpoint: str | None,
 ) -> None:
     # After the FAILED status and its event: the notification tells people, the event tells
     # systems. A missing topic or permission makes it wait for the operator (retried like
@@ -91,8 +92,9 @@ async def _notify_failure(
             mode=mode,
             start_to_close_timeout=timeouts.start_to_close if timeouts else None,
             schedule_to_close_timeout=timeouts.schedule_to_close if timeouts else None,
+            nexus_endpoint=shared_endpoint,
         )
-    except ActivityError as err:
+    except (ActivityError, NexusOperationError) as err:
         error_type, reason = describe_failure(err)
         workflow.logger.warning("failure notification not sent: %s: %s", error_type, reason)
 
@@ -107,13 +109,18 @@ class IngestFileWorkflow:
         mode: ActivityMode | str | None = None,
         timeouts: StageTimeouts | None = None,
         notify_topic_arn: str | None = None,
+        shared_endpoint: str | None = None,
     ) -> list[Any]:
         """The workflow's arguments for a start in ``mode`` (None: regular) with ``timeouts``.
 
         A regular start passes the file id alone, exactly as before the mode existed, so a
         worker that predates it still runs it during a rolling deploy. ``notify_topic_arn``
-        (the SNS topic told when the file FAILS) is passed only when set, for the same reason.
+        (the SNS topic told when the file FAILS) and ``shared_endpoint`` (the Nexus endpoint
+        of the shared operations) are passed only when set, for the same reason.
         """
+        if shared_endpoint is not None:
+            mode = ActivityMode(mode or ActivityMode.REGULAR)
+            return [file_id, mode, timeouts, notify_topic_arn, shared_endpoint]
         if notify_topic_arn is not None:
             return [file_id, ActivityMode(mode or ActivityMode.REGULAR), timeouts, notify_topic_arn]
         if timeouts is not None:
@@ -129,6 +136,7 @@ class IngestFileWorkflow:
         mode: ActivityMode = ActivityMode.REGULAR,
         timeouts: StageTimeouts | None = None,
         notify_topic_arn: str | None = None,
+        shared_endpoint: str | None = None,
     ) -> IngestionResult:
         """Moves the file through PROCESSING to COMPLETED (or FAILED) and emits the event.
 
@@ -139,6 +147,9 @@ class IngestFileWorkflow:
             timeouts: Timeouts of the stage's shared-activity calls (None: the defaults).
             notify_topic_arn: SNS topic notified (``shared.send_notification``) when the file
                 ends FAILED; None: no notification.
+            shared_endpoint: The Nexus endpoint of the platform's shared operations: the
+                stage's status changes, events and notification go through it (another
+                namespace); None: the shared activities of this worker.
         """
         stage = await run_file_stage(
             file_id,
@@ -154,9 +165,10 @@ class IngestFileWorkflow:
             },
             mode=mode,
             timeouts=timeouts,
+            nexus_endpoint=shared_endpoint,
         )
         if stage.status is FileStatus.FAILED and notify_topic_arn is not None:
-            await _notify_failure(notify_topic_arn, file_id, stage, mode, timeouts)
+            await _notify_failure(notify_topic_arn, file_id, stage, mode, timeouts, shared_endpoint)
         return IngestionResult(
             file_id,
             stage.status,

@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]  # moto's dependency, in the dev venv
 import pytest
 from ingestion_worker.events import EVENTS, FileIngestedData, FileIngestionFailedData
-from workflow_events import EventType, InvalidEventMessage, make_event, parse_event
+from workflow_events.consumer import EventType, InvalidEventMessage, make_event, parse_event
 from workflow_events.schemas import check_schemas
 
 COMMITTED = Path(__file__).resolve().parents[1] / "schemas"

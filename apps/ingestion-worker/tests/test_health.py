@@ -24,7 +24,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from workflow_devstack import MotoServer, PostgresDatabase, TcpProxy
-from workflow_shared_activities import FileCreate
+from workflow_file_status import FileCreate
 from workflow_shared_activities.app import open_repository
 
 from tests.worker_process import get_json, poll_readiness, worker_process

@@ -13,8 +13,11 @@ from ingestion_worker.workflows import IngestFileWorkflow
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus
 from workflow_devstack import MotoServer, make_route
-from workflow_shared_activities import FileCreate, FileStatus, open_sns_client
+from workflow_file_status import FileCreate
+from workflow_notifications._sns import open_sns_client
+from workflow_shared_activities import FILE_STATUS
 
 
 async def run_files(
@@ -42,7 +45,9 @@ async def run_files(
         await asyncio.wait_for(plugin.resources.wait_until_open(), 10)
         statuses = []
         for path in (good, bad):
-            file = await plugin.resources.register_file(FileCreate(name=path.name, uri=str(path)))
+            file = await plugin.resources[FILE_STATUS].register_file(
+                FileCreate(name=path.name, uri=str(path))
+            )
             result = await start_ingestion(temporal_env.client, settings, file.id)
             statuses.append(result.status)
     return statuses

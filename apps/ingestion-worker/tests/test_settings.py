@@ -10,8 +10,8 @@ from ingestion_worker.settings import Settings
 from ingestion_worker.worker import APP
 from ingestion_worker.workflows import IngestFileWorkflow
 from pydantic import ValidationError
-from workflow_contracts import StageTimeouts
-from workflow_shared_activities import ActivityMode, SharedActivitiesConfig
+from workflow_contracts import ActivityMode, StageTimeouts
+from workflow_shared_activities import SharedActivitiesConfig
 
 CONFIG_FIELDS = {f.name for f in dataclasses.fields(SharedActivitiesConfig)}
 
@@ -30,7 +30,6 @@ def test_defaults_use_embedded_sqlite() -> None:
     assert settings.task_queue == "ingestion"
     assert settings.activity_mode is ActivityMode.REGULAR
     assert settings.events_endpoint_url() is None and settings.sqs_endpoint_url() is None
-    assert settings.unapplied_settings() == []  # defaults: nothing to report
 
 
 def test_environment_overrides_and_secret_is_not_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,8 +99,7 @@ def test_pool_size_mode_and_timeouts_are_read_and_passed_where_supported(
     assert settings.database_pool_size == 25
     assert settings.activity_mode is ActivityMode.LOCAL
     config = settings.shared_activities()
-    assert config.database_pool_size == 25
-    assert settings.unapplied_settings() == []
+    assert config.file_status.pool_size == 25
     # The timeouts travel with each workflow start (the workflow schedules the activities).
     assert settings.stage_timeouts() == StageTimeouts(
         start_to_close=timedelta(seconds=12.5), schedule_to_close=timedelta(seconds=600)
@@ -169,7 +167,7 @@ def test_a_pooled_database_url_is_accepted_and_shown(monkeypatch: pytest.MonkeyP
     url = "postgresql+asyncpg://app:hunter2@pgbouncer:6432/files?pooler=transaction"
     monkeypatch.setenv("INGESTION_DATABASE_URL", url)
     settings = Settings(_env_file=None)
-    assert settings.shared_activities().database_url == url
+    assert settings.shared_activities().file_status.database_url == url
     assert "?pooler=transaction" in settings.describe()
     assert "hunter2" not in settings.describe()
 
@@ -194,3 +192,17 @@ def test_health_endpoints_are_off_by_default_and_set_by_their_variables(
         with pytest.raises(ValidationError):
             Settings(_env_file=None)
         monkeypatch.delenv(f"INGESTION_{name}")
+
+
+def test_a_shared_nexus_endpoint_travels_with_each_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("INGESTION_SHARED_NEXUS_ENDPOINT", "shared")
+    settings = Settings(_env_file=None)
+    assert settings.shared_nexus_endpoint == "shared"
+    args = IngestFileWorkflow.start_args(
+        FILE_ID, settings.activity_mode, None, None, settings.shared_nexus_endpoint
+    )
+    assert args == [FILE_ID, ActivityMode.REGULAR, None, None, "shared"]
+    # Unset (the default), the start is the same as before.
+    assert IngestFileWorkflow.start_args(FILE_ID, None, None, None, None) == [FILE_ID]

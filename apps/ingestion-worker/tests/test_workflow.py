@@ -19,6 +19,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus
 from workflow_devstack import (
     MotoServer,
     PostgresDatabase,
@@ -27,7 +28,8 @@ from workflow_devstack import (
     activity_attempts,
     make_route,
 )
-from workflow_shared_activities import FileCreate, FileStatus, SharedActivitiesPlugin
+from workflow_file_status import FileCreate
+from workflow_shared_activities import FILE_STATUS, SharedActivitiesPlugin
 
 from tests.outage import OutageAtFirstAttempt
 
@@ -72,10 +74,12 @@ async def test_good_file_is_completed_with_its_event(
     settings, plugin = running
     path = tmp_path / "good.csv"
     path.write_text("a,b\n1,2\n3,4\n")
-    file = await plugin.resources.register_file(FileCreate(name=path.name, uri=str(path)))
+    file = await plugin.resources[FILE_STATUS].register_file(
+        FileCreate(name=path.name, uri=str(path))
+    )
     result = await start_ingestion(temporal_env.client, settings, file.id)
     assert result.status is S.COMPLETED and result.facts is not None and result.facts.rows == 2
-    history = await plugin.resources.get_history(file.id)
+    history = await plugin.resources[FILE_STATUS].get_history(file.id)
     assert [(h.from_status, h.to_status) for h in history] == [
         (S.PENDING, S.PROCESSING),
         (S.PROCESSING, S.COMPLETED),
@@ -101,12 +105,14 @@ async def test_malformed_file_fails_fast_with_its_event(
     missing = tmp_path / "missing.csv"
     results = {}
     for p in (path, missing):
-        file = await plugin.resources.register_file(FileCreate(name=p.name, uri=str(p)))
+        file = await plugin.resources[FILE_STATUS].register_file(
+            FileCreate(name=p.name, uri=str(p))
+        )
         results[p.name] = (file.id, await start_ingestion(temporal_env.client, settings, file.id))
     file_id, bad = results["bad.csv"]
     assert bad.status is S.FAILED and bad.error_type == "MalformedFile"
     assert results["missing.csv"][1].error_type == "FileMissing"
-    history = await plugin.resources.get_history(file_id)
+    history = await plugin.resources[FILE_STATUS].get_history(file_id)
     assert [h.to_status for h in history] == [S.PROCESSING, S.FAILED]
     events = await route.receive(expected=2)
     assert sorted(e["detail"]["data"]["error"]["type"] for e in events) == [
@@ -146,7 +152,9 @@ async def test_a_database_outage_longer_than_the_old_budget_delays_the_file_but_
     _, direct = running
     path = tmp_path / "good.csv"
     path.write_text("a,b\n1,2\n")
-    file = await direct.resources.register_file(FileCreate(name=path.name, uri=str(path)))
+    file = await direct.resources[FILE_STATUS].register_file(
+        FileCreate(name=path.name, uri=str(path))
+    )
 
     db = urlsplit(postgres_database.dsn)
     proxy = await TcpProxy(db.hostname or "127.0.0.1", db.port or 5432).start()
@@ -179,7 +187,7 @@ async def test_a_database_outage_longer_than_the_old_budget_delays_the_file_but_
     assert result.status is S.COMPLETED and result.facts is not None and result.facts.rows == 1
     attempts = await activity_attempts(client.get_workflow_handle(f"ingest-{file.id}"))
     assert max(attempts) > OLD_MAX_ATTEMPTS
-    history = await direct.resources.get_history(file.id)
+    history = await direct.resources[FILE_STATUS].get_history(file.id)
     assert [h.to_status for h in history] == [S.PROCESSING, S.COMPLETED]
     [event] = await route.receive(expected=1)
     assert event["detail-type"] == "file_ingested_successfully"

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from workflow_activity_kit import ErrorFacts, ErrorRow, first_row, safe_message, shorten, shorten_in
-from workflow_contracts import (
+from workflow_contracts.errors import (
     DatabaseConflictError,
     DatabaseUnavailableError,
     EventThrottledError,

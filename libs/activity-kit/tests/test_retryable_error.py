@@ -1,7 +1,7 @@
 """An app activity's unexpected exception as a small, readable, retryable error."""
 
 from workflow_activity_kit import retryable_error
-from workflow_contracts import MAX_ERROR_MESSAGE_CHARS
+from workflow_contracts.errors import MAX_ERROR_MESSAGE_CHARS
 
 
 def test_keeps_the_class_as_type_and_stays_retryable() -> None:

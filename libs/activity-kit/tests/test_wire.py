@@ -3,9 +3,10 @@ from uuid import uuid4
 
 import pytest
 import workflow_activity_kit as kit
-import workflow_contracts as c
+import workflow_contracts.errors as c
 from temporalio.api.common.v1 import Payload
 from temporalio.common import RawValue, _type_hints_from_func
+from workflow_contracts import StatusChange
 
 
 def raw(data: bytes, encoding: bytes = b"json/plain") -> RawValue:
@@ -14,7 +15,7 @@ def raw(data: bytes, encoding: bytes = b"json/plain") -> RawValue:
 
 class Echo:
     @kit.wire_activity("test.echo", errors={"file_id": c.InvalidFileIdError})
-    async def run(self, file_id: str, status: str, extra: int = 7) -> c.StatusChange:
+    async def run(self, file_id: str, status: str, extra: int = 7) -> StatusChange:
         return (file_id, status, extra)  # type: ignore[return-value]
 
 
@@ -22,7 +23,7 @@ def test_temporal_sees_one_raw_value_per_parameter_and_the_typed_result() -> Non
     args, ret = _type_hints_from_func(Echo.run)
     # Only the required parameters: a call with exactly those decodes in the activity.
     assert args == [RawValue, RawValue]
-    assert ret is c.StatusChange
+    assert ret is StatusChange
     assert Echo.run.__temporal_activity_definition.name == "test.echo"  # type: ignore[attr-defined]
 
 

@@ -11,20 +11,34 @@
   `workflow_activity_kit.aws` (the ``aws`` extra: botocore and aiohttp).
 - `WorkerMetrics`: one set of metric instruments per worker, found from a running activity.
 - `heartbeating` and `retryable_error`, for an app's own activities.
+- `ActivityPackage`, `PackageResource`, `WorkerScope`, `Probe`: the shape a shared activity
+  package gives the worker that composes it (`configured_packages` reads the list).
 
 Activity code only: workflows import `workflow_contracts` (sandbox-safe), never this.
 """
 
 from workflow_activity_kit._error_table import ErrorFacts, ErrorRow, first_row
 from workflow_activity_kit._heartbeat import heartbeating, retryable_error
+from workflow_activity_kit._package import (
+    ActivityPackage,
+    PackageResource,
+    Probe,
+    WorkerScope,
+    configured_packages,
+)
 from workflow_activity_kit._scrub import safe_message, shorten, shorten_in
 from workflow_activity_kit._wire import decode_argument, wire_activity
 from workflow_activity_kit._worker_metrics import WorkerMetrics
 
 __all__ = [
+    "ActivityPackage",
     "ErrorFacts",
     "ErrorRow",
+    "PackageResource",
+    "Probe",
     "WorkerMetrics",
+    "WorkerScope",
+    "configured_packages",
     "decode_argument",
     "first_row",
     "heartbeating",

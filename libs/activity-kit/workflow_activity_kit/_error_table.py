@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from workflow_contracts import OperatorActionRequired, SharedActivityError
+from workflow_contracts.errors import OperatorActionRequired, SharedActivityError
 
 __all__ = ["ErrorFacts", "ErrorRow", "first_row"]
 

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
-from workflow_contracts import MAX_ERROR_MESSAGE_CHARS
+from workflow_contracts.errors import MAX_ERROR_MESSAGE_CHARS
 
 __all__ = ["heartbeating", "retryable_error"]
 

@@ -34,7 +34,7 @@ from temporalio import activity
 from temporalio.api.common.v1 import Payload
 from temporalio.common import RawValue
 from temporalio.converter import DataConverter
-from workflow_contracts import (
+from workflow_contracts.errors import (
     InvalidArgumentsError,
     SharedActivityError,
     UnsupportedArgumentsError,

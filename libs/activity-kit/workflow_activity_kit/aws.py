@@ -41,7 +41,7 @@ from botocore.exceptions import (
     UnknownCredentialError,
     ValidationError,
 )
-from workflow_contracts import SharedActivityError
+from workflow_contracts.errors import SharedActivityError
 
 from workflow_activity_kit._aws_client import AWS_CLIENT_CONFIG, open_aws_client
 from workflow_activity_kit._error_table import ErrorFacts, ErrorRow, first_row

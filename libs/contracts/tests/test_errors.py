@@ -1,5 +1,5 @@
 import pytest
-import workflow_contracts as c
+import workflow_contracts.errors as c
 from temporalio.exceptions import ApplicationError
 
 PERMANENT = [

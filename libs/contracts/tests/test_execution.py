@@ -1,9 +1,10 @@
 import uuid
 
-import workflow_contracts as c
+import workflow_contracts._execution as c
+from workflow_contracts import TemporalContext
 
 
-def ctx(**kw: object) -> c.TemporalContext:
+def ctx(**kw: object) -> TemporalContext:
     base: dict[str, object] = {
         "workflow_id": "wf",
         "run_id": "run",
@@ -12,7 +13,7 @@ def ctx(**kw: object) -> c.TemporalContext:
         "namespace": "default",
     }
     base.update(kw)
-    return c.TemporalContext(**base)  # type: ignore[arg-type]
+    return TemporalContext(**base)  # type: ignore[arg-type]
 
 
 def test_every_attempt_of_one_execution_has_one_id() -> None:

@@ -36,7 +36,7 @@ HEAVY = [
 def test_importing_contracts_pulls_in_no_heavy_dependency() -> None:
     # The workflow-side helpers (`run_file_stage`...) included: they call activities by name.
     code = (
-        "import sys, workflow_contracts, workflow_contracts.calls\n"
+        "import sys, workflow_contracts, workflow_contracts._calls\n"
         f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )

@@ -21,11 +21,11 @@ from workflow_contracts import (
     ActivityMode,
     EventReceipt,
     FileStatus,
-    InvalidStatusTransitionError,
     StatusChange,
     call_activity,
     run_file_stage,
 )
+from workflow_contracts.errors import InvalidStatusTransitionError
 
 WORK = "contracts_test.work"
 TENANT_PRIORITY = Priority(priority_key=2, fairness_key="tenant-a", fairness_weight=1.5)

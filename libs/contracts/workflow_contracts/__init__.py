@@ -1,13 +1,17 @@
-"""Contracts shared by workflows and the shared activities.
+"""What workflow code imports to call the shared activities, and the contract they share.
 
 Light on purpose: only the standard library and ``temporalio`` are imported, so this package
-is safe to import inside Temporal's workflow sandbox without pass-through. That includes the
-workflow-side helpers (`set_file_status`, `send_event`, `run_file_stage`, `call_activity`),
-which call the activities by name, as regular or local activities (`ActivityMode`).
+is safe to import inside Temporal's workflow sandbox (the plugin passes it through). The
+helpers (`set_file_status`, `send_event`, `send_notification`, `run_file_stage`,
+`call_activity`) call the activities by name, as regular or local activities (`ActivityMode`);
+`describe_failure` reads a failure's typed error (`ErrorType`). The same names, results and the
+file lifecycle (`FileStatus`, `TransitionGraph`) are what a worker in any SDK implements.
+
+The error classes the activities raise (one per `ErrorType`) are in `workflow_contracts.errors`;
+the notification contract in `workflow_contracts.notifications`.
 """
 
-from workflow_contracts import notifications as _notifications
-from workflow_contracts.calls import (
+from workflow_contracts._calls import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
     LOCAL_RETRY_THRESHOLD,
@@ -20,47 +24,24 @@ from workflow_contracts.calls import (
     send_event,
     set_file_status,
 )
-from workflow_contracts.converter import DATA_CONVERTER
-from workflow_contracts.envelope import EventEnvelope, TemporalContext
-from workflow_contracts.errors import (
-    MAX_ERROR_MESSAGE_CHARS,
-    OPERATOR_RETRY_DELAY,
-    DatabaseAccessDeniedError,
-    DatabaseConflictError,
-    DatabaseReadOnlyError,
-    DatabaseUnavailableError,
-    ErrorType,
-    EventAccessDeniedError,
-    EventBusNotFoundError,
-    EventPublishRetryableError,
-    EventRejectedError,
-    EventThrottledError,
-    EventTooLargeError,
-    FileAlreadyProcessingError,
-    InvalidArgumentsError,
-    InvalidEventError,
-    InvalidFileIdError,
-    InvalidStatusError,
-    InvalidStatusTransitionError,
-    OperatorActionRequired,
-    SchemaNotMigratedError,
-    SharedActivityError,
-    UnknownFileError,
-    UnknownStoredStatusError,
-    UnsupportedArgumentsError,
-)
-from workflow_contracts.execution import EXECUTION_ID_NAMESPACE, execution_id, execution_key
-from workflow_contracts.json_types import json_type
-from workflow_contracts.modes import ActivityMode
-from workflow_contracts.names import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY
-from workflow_contracts.notifications import *  # noqa: F403
-from workflow_contracts.results import EventReceipt, StatusChange
-from workflow_contracts.status import (
+from workflow_contracts._converter import DATA_CONVERTER
+from workflow_contracts._envelope import EventEnvelope, TemporalContext
+from workflow_contracts._modes import ActivityMode
+from workflow_contracts._names import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY
+from workflow_contracts._results import EventReceipt, StatusChange
+from workflow_contracts._status import (
     DEFAULT_TRANSITIONS,
     FileStatus,
     TransitionGraph,
     is_transition_allowed,
     make_transition_graph,
+)
+from workflow_contracts.errors import ErrorType
+from workflow_contracts.notifications import (
+    SEND_NOTIFICATION_ACTIVITY,
+    NotificationErrorType,
+    NotificationReceipt,
+    send_notification,
 )
 
 __all__ = [
@@ -68,54 +49,29 @@ __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "DEFAULT_TRANSITIONS",
-    "EXECUTION_ID_NAMESPACE",
     "LOCAL_RETRY_THRESHOLD",
     "LOCAL_TIMEOUT",
-    "MAX_ERROR_MESSAGE_CHARS",
-    "OPERATOR_RETRY_DELAY",
     "SEND_EVENT_ACTIVITY",
+    "SEND_NOTIFICATION_ACTIVITY",
     "UPDATE_FILE_STATUS_ACTIVITY",
     "ActivityMode",
-    "DatabaseAccessDeniedError",
-    "DatabaseConflictError",
-    "DatabaseReadOnlyError",
-    "DatabaseUnavailableError",
     "ErrorType",
-    "EventAccessDeniedError",
-    "EventBusNotFoundError",
     "EventEnvelope",
-    "EventPublishRetryableError",
     "EventReceipt",
-    "EventRejectedError",
-    "EventThrottledError",
-    "EventTooLargeError",
-    "FileAlreadyProcessingError",
     "FileStageResult",
     "FileStatus",
-    "InvalidArgumentsError",
-    "InvalidEventError",
-    "InvalidFileIdError",
-    "InvalidStatusError",
-    "InvalidStatusTransitionError",
-    "OperatorActionRequired",
-    "SchemaNotMigratedError",
-    "SharedActivityError",
+    "NotificationErrorType",
+    "NotificationReceipt",
     "StageTimeouts",
     "StatusChange",
     "TemporalContext",
     "TransitionGraph",
-    "UnknownFileError",
-    "UnknownStoredStatusError",
-    "UnsupportedArgumentsError",
     "call_activity",
     "describe_failure",
-    "execution_id",
-    "execution_key",
     "is_transition_allowed",
-    "json_type",
     "make_transition_graph",
     "run_file_stage",
     "send_event",
+    "send_notification",
     "set_file_status",
 ]
-__all__ += _notifications.__all__

@@ -10,9 +10,9 @@ from typing import ClassVar
 
 from temporalio.common import RetryPolicy
 
-from workflow_contracts.calls import DEFAULT_RETRY, call_activity
+from workflow_contracts._calls import DEFAULT_RETRY, call_activity
+from workflow_contracts._modes import ActivityMode
 from workflow_contracts.errors import OperatorActionRequired, SharedActivityError
-from workflow_contracts.modes import ActivityMode
 
 __all__ = [
     "NOTIFICATION_ID_ATTRIBUTE",
@@ -127,6 +127,7 @@ async def send_notification(
     start_to_close_timeout: timedelta | None = None,
     schedule_to_close_timeout: timedelta | None = None,
     retry_policy: RetryPolicy = DEFAULT_RETRY,
+    nexus_endpoint: str | None = None,
 ) -> NotificationReceipt:
     """Runs ``shared.send_notification`` (`SendNotificationActivity`) from a workflow, by name.
 
@@ -140,7 +141,23 @@ async def send_notification(
         start_to_close_timeout: Limit of one attempt.
         schedule_to_close_timeout: Limit of all attempts.
         retry_policy: Retries.
+        nexus_endpoint: Run ``send_notification`` of `SharedOperations` through this Nexus
+            endpoint instead (see `set_file_status`).
     """
+    if nexus_endpoint is not None:
+        # Imported here: the Nexus module imports this one.
+        from workflow_contracts import _nexus_calls as nexus_calls
+
+        nexus_calls.check_nexus_mode(mode)
+        return await nexus_calls.send_notification_via_nexus(
+            nexus_endpoint,
+            topic_arn,
+            subject,
+            message,
+            attributes,
+            group_id,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+        )
     args: list[object] = [topic_arn, subject, message]
     # Optional arguments go on the wire only when given: an older worker accepts the call.
     if attributes is not None or group_id is not None:

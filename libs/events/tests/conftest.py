@@ -8,7 +8,7 @@ import pytest_asyncio
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_devstack import MotoServer, Route, make_route
-from workflow_events import open_events_client
+from workflow_events._eventbridge import open_events_client
 
 
 @pytest_asyncio.fixture(scope="session")

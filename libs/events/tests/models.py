@@ -10,7 +10,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
-from workflow_events import ErrorData, EventRegistry, EventType
+from workflow_events.consumer import ErrorData, EventRegistry, EventType
 
 CONFIG = ConfigDict(frozen=True, extra="ignore")
 

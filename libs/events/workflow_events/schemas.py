@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from workflow_events.event_types import EventRegistry, render_schemas
+from workflow_events._event_types import EventRegistry, render_schemas
 
 __all__ = ["check_schemas", "load_registry", "main", "write_schemas"]
 

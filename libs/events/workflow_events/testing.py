@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflow_events._error_rows import error_for_outcome
-from workflow_events._ports import EntryOutcome, EventEntry
+from workflow_events._eventbridge_errors import error_for_outcome
+from workflow_events._port import EntryOutcome, EventEntry
 
 __all__ = ["InMemoryEventBus", "InMemoryPublisher"]
 

@@ -10,7 +10,9 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 from workflow_devstack import PostgresDatabase
-from workflow_file_status import SqlFileStatusAdapter, create_engine, repository_for, upgrade
+from workflow_file_status import create_engine, repository_for
+from workflow_file_status._resource import SqlFileStatusAdapter
+from workflow_file_status.migrate import upgrade
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -1,6 +1,6 @@
 """Turning any database exception into one of the contracts' small, typed errors.
 
-Each backend has one ordered table of the activity kit's `ErrorRow`s (`_pg_errors`,
+Each backend has one ordered table of the activity kit's `ErrorRow`s (`_postgres_errors`,
 `_sqlite_errors`), most specific first, like httpx's transport exception map: the first row
 that matches the exception (the kit's `first_row`, on the `ErrorFacts` read here) decides the
 error type. Anything no row matches becomes a retryable
@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from workflow_activity_kit import ErrorFacts, ErrorRow, first_row, safe_message
-from workflow_contracts import DatabaseUnavailableError, SharedActivityError
+from workflow_contracts.errors import DatabaseUnavailableError, SharedActivityError
 
 Arguments = Sequence[tuple[str, object]]
 """The values a call sent, by name (``("activity_id", "a")``): which one a class-22 error

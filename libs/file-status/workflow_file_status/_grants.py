@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from workflow_file_status._engine import create_engine
 from workflow_file_status._migration_errors import (
     MigrationError,
     MigrationFailure,
     as_migration_error,
     shown_role,
 )
-from workflow_file_status.engine import create_engine
 
 __all__ = [
     "GRANTS_SQL",

@@ -37,7 +37,7 @@ def alembic_config(
         temporal_namespace: The Temporal namespace of the workers that wrote the existing
             history rows; revision 0002 derives their execution ids from it.
     """
-    from workflow_file_status.engine import normalise_database_url
+    from workflow_file_status._engine import normalise_database_url
 
     config = Config()
     config.set_main_option("script_location", str(_SCRIPTS))

@@ -18,12 +18,13 @@ from asyncpg.exceptions import _base as asyncpg_base
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util.concurrency import greenlet_spawn
-from workflow_contracts import OPERATOR_RETRY_DELAY, FileStatus, TemporalContext
+from workflow_contracts import FileStatus, TemporalContext
+from workflow_contracts.errors import OPERATOR_RETRY_DELAY
 
+from workflow_file_status._engine import engine_pooler
 from workflow_file_status._errors import driver_facts
-from workflow_file_status._pg_errors import PG_RULES, POOLER_REFUSALS, STATEMENT_POOLING
+from workflow_file_status._postgres_errors import PG_RULES, POOLER_REFUSALS, STATEMENT_POOLING
 from workflow_file_status._sql_common import ChangeRow, SqlRepositoryBase, logger
-from workflow_file_status.engine import engine_pooler
 
 __all__ = [
     "CHANGE_FUNCTION_SQL",
@@ -135,7 +136,7 @@ class PostgresFileStatusRepository(SqlRepositoryBase):
     A lost connection is retried once on a fresh pool (only this connection, behind a
     transaction-mode pooler), for the idempotent calls: the change and the reads.
 
-    Errors: see `SqlRepositoryBase`; the table is `_pg_errors`. A value PostgreSQL cannot
+    Errors: see `SqlRepositoryBase`; the table is `_postgres_errors`. A value PostgreSQL cannot
     store (SQLSTATE class 22) is a permanent `InvalidArgumentsError` naming it. A NUL in a
     Temporal id is stored as `PG_NUL_ESCAPE` (audit columns; the key is computed from the
     real ids).

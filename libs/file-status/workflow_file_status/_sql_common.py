@@ -17,22 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from workflow_activity_kit import ErrorRow
-from workflow_contracts import (
+from workflow_contracts import FileStatus, StatusChange, TemporalContext, TransitionGraph
+from workflow_contracts._execution import execution_id
+from workflow_contracts.errors import (
     OPERATOR_RETRY_DELAY,
     DatabaseConflictError,
-    FileStatus,
     InvalidStatusTransitionError,
     SharedActivityError,
-    StatusChange,
-    TemporalContext,
-    TransitionGraph,
     UnknownFileError,
     UnknownStoredStatusError,
-    execution_id,
 )
 
 from workflow_file_status._errors import Arguments, driver_facts, map_error
-from workflow_file_status.models import (
+from workflow_file_status._models import (
     FileCreate,
     FileRead,
     FileRecord,

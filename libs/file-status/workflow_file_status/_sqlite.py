@@ -6,9 +6,9 @@ from uuid import UUID
 import sqlalchemy as sa
 from workflow_contracts import FileStatus, TemporalContext
 
+from workflow_file_status._models import FileRecord, StatusHistoryRecord, utcnow
 from workflow_file_status._sql_common import ChangeRow, SqlRepositoryBase
 from workflow_file_status._sqlite_errors import SQLITE_RULES
-from workflow_file_status.models import FileRecord, StatusHistoryRecord, utcnow
 
 __all__ = ["SqliteFileStatusRepository"]
 

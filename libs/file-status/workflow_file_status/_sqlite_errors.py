@@ -7,7 +7,7 @@ its extended error name (``sqlite_errorname``, e.g. ``SQLITE_BUSY``) and its mes
 
 from sqlalchemy import exc as sa_exc
 from workflow_activity_kit import ErrorRow
-from workflow_contracts import (
+from workflow_contracts.errors import (
     DatabaseAccessDeniedError,
     DatabaseConflictError,
     DatabaseReadOnlyError,

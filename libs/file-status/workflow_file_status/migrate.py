@@ -21,6 +21,7 @@ import os
 import sys
 from enum import IntEnum
 
+from workflow_file_status._engine import database_pooler
 from workflow_file_status._grants import GRANTS_SQL, grant, grant_statements, quote_identifier
 from workflow_file_status._migrate import (
     DEFAULT_TEMPORAL_NAMESPACE,
@@ -30,13 +31,14 @@ from workflow_file_status._migrate import (
     upgrade,
 )
 from workflow_file_status._migration_errors import MigrationError, MigrationFailure
-from workflow_file_status.engine import database_pooler
 
 __all__ = [
     "EXIT_CODES",
     "GRANTS_SQL",
     "HEAD",
     "ExitCode",
+    "MigrationError",
+    "MigrationFailure",
     "alembic_config",
     "downgrade",
     "grant",

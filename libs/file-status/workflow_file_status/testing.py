@@ -6,13 +6,12 @@ from uuid import UUID, uuid4
 
 from workflow_contracts import (
     FileStatus,
-    InvalidStatusTransitionError,
     StatusChange,
     TemporalContext,
     TransitionGraph,
-    UnknownFileError,
     is_transition_allowed,
 )
+from workflow_contracts.errors import InvalidStatusTransitionError, UnknownFileError
 
 from workflow_file_status._sql_common import idempotency_key
 

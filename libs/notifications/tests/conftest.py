@@ -14,7 +14,7 @@ from types_aiobotocore_sns import SNSClient
 from types_aiobotocore_sqs import SQSClient
 from types_aiobotocore_sqs.literals import QueueAttributeNameType
 from workflow_devstack import MotoServer
-from workflow_notifications import open_sns_client
+from workflow_notifications._sns import open_sns_client
 
 
 @pytest_asyncio.fixture(scope="session")

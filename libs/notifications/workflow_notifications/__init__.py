@@ -1,42 +1,24 @@
-"""SendNotificationActivity (``shared.send_notification``): SNS notifications from workflows.
+"""SNS notifications from workflows: ``shared.send_notification`` (`NOTIFICATIONS`).
 
-Its port, the aioboto3 SNS adapter and error table, the worker settings and resource.
+A worker gets it from the umbrella's plugin (`NotificationSettings` in its configuration, all
+optional): one `NotificationResource` per worker opens a long-lived aioboto3 ``sns`` client and
+serves `SendNotificationActivity`, which validates the request (SNS's size and attribute
+limits), publishes it through the `NotificationPublisher` port, and maps what SNS answers to our
+typed errors through one table of rows. Fakes for tests: `workflow_notifications.testing`.
 """
 
-from workflow_notifications._error_rows import PUBLISH_ERROR_TABLE, map_publish_error
-from workflow_notifications._ports import NotificationPublisher, NotificationRequest, PublishOutcome
-from workflow_notifications.activity import SendNotificationActivity
-from workflow_notifications.aioboto3 import (
-    SNS_CLIENT_CONFIG,
-    SnsPublisher,
-    open_sns_client,
-    publish_arguments,
-)
-from workflow_notifications.resource import NotificationResource, NotificationSettings
-from workflow_notifications.validation import (
-    MAX_ATTRIBUTES,
-    MAX_MESSAGE_BYTES,
-    MAX_SUBJECT_CHARS,
-    build_request,
-    request_size,
-)
+from workflow_notifications._activity import SendNotificationActivity
+from workflow_notifications._package import NOTIFICATIONS
+from workflow_notifications._port import NotificationPublisher, NotificationRequest, PublishOutcome
+from workflow_notifications._resource import NotificationResource
+from workflow_notifications._settings import NotificationSettings
 
 __all__ = [
-    "MAX_ATTRIBUTES",
-    "MAX_MESSAGE_BYTES",
-    "MAX_SUBJECT_CHARS",
-    "PUBLISH_ERROR_TABLE",
-    "SNS_CLIENT_CONFIG",
+    "NOTIFICATIONS",
     "NotificationPublisher",
     "NotificationRequest",
     "NotificationResource",
     "NotificationSettings",
     "PublishOutcome",
     "SendNotificationActivity",
-    "SnsPublisher",
-    "build_request",
-    "map_publish_error",
-    "open_sns_client",
-    "publish_arguments",
-    "request_size",
 ]

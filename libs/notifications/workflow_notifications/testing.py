@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
-from workflow_notifications._error_rows import map_publish_error
-from workflow_notifications._ports import NotificationRequest, PublishOutcome
+from workflow_notifications._port import NotificationRequest, PublishOutcome
+from workflow_notifications._sns_errors import map_publish_error
 
 __all__ = ["InMemoryNotifier"]
 

@@ -17,6 +17,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
 from workflow_devstack import MotoServer, PostgresDatabase
+from workflow_events import EventSettings
+from workflow_file_status import FileStatusSettings
 from workflow_shared_activities import (
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
@@ -70,11 +72,12 @@ async def test_the_helper_serves_a_plugin_workers_health_until_it_has_stopped(
     await events_client.create_event_bus(Name=bus)
     plugin = SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name=bus,
-            database_url=postgres_database.sqlalchemy_url,
+            events=EventSettings(bus_name=bus),
+            file_status=FileStatusSettings(
+                database_url=postgres_database.sqlalchemy_url, migrate=True
+            ),
             aws_region=moto_server.region,
             aws_endpoint_url=moto_server.endpoint_url,
-            migrate=True,
         ),
         extra_activities=lambda resources: [slow_step, fast_step],
     )
@@ -148,7 +151,7 @@ async def test_the_helper_serves_a_plugin_workers_health_until_it_has_stopped(
 async def test_the_helper_refuses_a_worker_of_another_plugin(
     temporal_env: WorkflowEnvironment,
 ) -> None:
-    plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="b"))
+    plugin = SharedActivitiesPlugin(SharedActivitiesConfig(events=EventSettings(bus_name="b")))
     worker = Worker(temporal_env.client, task_queue="other", activities=[fast_step])
     with pytest.raises(LookupError):
         async with serve_health(worker, plugin):

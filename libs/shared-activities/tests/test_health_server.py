@@ -19,8 +19,8 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.exc import OperationalError
 from temporalio.service import RPCError, RPCStatusCode
-from workflow_shared_activities import HealthServer
-from workflow_shared_activities.health_server import Check, CheckFailed, describe_failure
+from workflow_shared_activities._health import HealthServer
+from workflow_shared_activities._health_server import Check, CheckFailed, describe_failure
 
 SECRET_URL = "postgresql+asyncpg://app:hunter2@db.internal:5432/files"
 

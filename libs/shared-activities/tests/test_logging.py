@@ -8,7 +8,7 @@ import re
 
 from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
-from workflow_shared_activities import JsonLogFormatter
+from workflow_shared_activities._runtime import JsonLogFormatter
 
 
 def line(record: logging.LogRecord) -> dict[str, object]:

@@ -22,17 +22,17 @@ from temporalio.client import ActivityFailureError, Client
 from temporalio.common import RetryPolicy
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
+from workflow_contracts import DATA_CONVERTER, FileStatus
 from workflow_devstack import PostgresDatabase, free_port
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
 from workflow_shared_activities import (
-    DATA_CONVERTER,
-    FileCreate,
-    FileStatus,
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
     change_file_status,
     emit_event,
-    prometheus_runtime,
 )
+from workflow_shared_activities.telemetry import prometheus_runtime
 
 Samples = list[tuple[str, dict[str, str], float]]
 
@@ -106,17 +106,20 @@ async def test_every_shared_metric_counts_what_the_worker_did(
     queue = f"metrics-{uuid.uuid4()}"
     plugin = SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name="bus",
+            events=EventSettings(bus_name="bus"),
+            file_status=FileStatusSettings(
+                database_url=postgres_database.sqlalchemy_url, migrate=True
+            ),
             aws_region="us-east-1",
             aws_endpoint_url=endpoint,
-            database_url=postgres_database.sqlalchemy_url,
-            migrate=True,
         )
     )
     fast = RetryPolicy(initial_interval=timedelta(milliseconds=100), maximum_attempts=3)
     async with Worker(client, task_queue=queue, plugins=[plugin]):
         await asyncio.wait_for(plugin.resources.wait_until_open(), 15)
-        file = await plugin.resources.register_file(FileCreate(name="f.csv", uri="/f.csv"))
+        file = await plugin.resources[FILE_STATUS].register_file(
+            FileCreate(name="f.csv", uri="/f.csv")
+        )
 
         async def status(key: str, to: FileStatus) -> Any:
             return await change_file_status(client, file.id, to, key=key, task_queue=queue)

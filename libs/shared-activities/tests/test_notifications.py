@@ -14,14 +14,13 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import SEND_NOTIFICATION_ACTIVITY, NotificationReceipt
 from workflow_devstack import MotoServer
-from workflow_notifications import NotificationSettings, open_sns_client
-from workflow_shared_activities import (
-    SEND_NOTIFICATION_ACTIVITY,
-    NotificationReceipt,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-)
+from workflow_events import EventSettings
+from workflow_file_status import FileStatusSettings
+from workflow_notifications import NOTIFICATIONS, NotificationSettings
+from workflow_notifications._sns import open_sns_client
+from workflow_shared_activities import SharedActivitiesConfig, SharedActivitiesPlugin
 
 from tests.workflows_notify import NotifyByNameWorkflow
 
@@ -42,9 +41,10 @@ def config(
     tmp_path: Path, moto: MotoServer, topic_arn: str | None = None
 ) -> SharedActivitiesConfig:
     return SharedActivitiesConfig(
-        event_bus_name="unused",
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'files.db'}",
-        migrate=True,
+        events=EventSettings(bus_name="unused"),
+        file_status=FileStatusSettings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'files.db'}", migrate=True
+        ),
         aws_region=moto.region,
         aws_endpoint_url=moto.endpoint_url,
         operator_retry_delay=timedelta(seconds=30),
@@ -84,7 +84,7 @@ async def test_the_plugin_publishes_to_the_default_topic(
     assert receipt.notification_id in messages[0]["Body"]
     # The worker stopped: its SNS client is closed with it.
     with pytest.raises(RuntimeError, match="not running"):
-        await plugin.resources.packages.notifications.publish(None)  # type: ignore[arg-type]
+        await plugin.resources[NOTIFICATIONS].publish(None)  # type: ignore[arg-type]
 
 
 async def test_a_worker_without_a_topic_config_works_and_says_what_is_missing(

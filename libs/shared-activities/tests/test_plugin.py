@@ -17,20 +17,23 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-from workflow_devstack import MotoServer, PostgresDatabase, activity_attempts, make_route
-from workflow_shared_activities import (
+from workflow_contracts import (
     DATA_CONVERTER,
     SEND_EVENT_ACTIVITY,
     SEND_NOTIFICATION_ACTIVITY,
     UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
     FileStatus,
+)
+from workflow_devstack import MotoServer, PostgresDatabase, activity_attempts, make_route
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_shared_activities import (
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
-    SharedResources,
+    WorkerResources,
     run_until_signalled,
-    share_contracts_with_sandbox,
 )
+from workflow_shared_activities._plugin import share_contracts_with_sandbox
 
 from tests import workflows
 from tests.workflows import (
@@ -43,21 +46,24 @@ from tests.workflows import (
 
 
 def test_activities_are_registered_under_their_contract_names() -> None:
-    plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="b"))
-    activities: list[Any] = plugin.build_activities(SharedResources())
+    plugin = SharedActivitiesPlugin(SharedActivitiesConfig(events=EventSettings(bus_name="b")))
+    activities: list[Any] = plugin.build_activities(WorkerResources(plugin.config))
     names = {a.__temporal_activity_definition.name for a in activities}
     assert names == {SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY, SEND_NOTIFICATION_ACTIVITY}
 
 
 def test_config_repr_hides_the_database_url() -> None:
-    config = SharedActivitiesConfig(event_bus_name="b", database_url="postgresql://u:s3cret@h/db")
+    config = SharedActivitiesConfig(
+        events=EventSettings(bus_name="b"),
+        file_status=FileStatusSettings(database_url="postgresql://u:s3cret@h/db"),
+    )
     assert "s3cret" not in repr(config)
 
 
 def test_nothing_is_open_before_the_worker_runs() -> None:
-    plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="b"))
+    plugin = SharedActivitiesPlugin(SharedActivitiesConfig(events=EventSettings(bus_name="b")))
     with pytest.raises(RuntimeError, match="not running"):
-        _ = plugin.resources.repository
+        _ = plugin.resources[FILE_STATUS].repository
 
 
 def test_the_sandbox_keeps_the_users_restrictions_and_shares_the_contracts() -> None:
@@ -82,11 +88,12 @@ async def test_workflows_share_the_hosts_contracts_module_through_a_real_worker(
 
     plugin = SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name="b",
-            database_url=f"sqlite:///{tmp_path / 'identity.db'}",
+            events=EventSettings(bus_name="b"),
+            file_status=FileStatusSettings(
+                database_url=f"sqlite:///{tmp_path / 'identity.db'}", migrate=True
+            ),
             aws_region=moto_server.region,
             aws_endpoint_url=moto_server.endpoint_url,
-            migrate=True,
         )
     )
     client = await Client.connect(
@@ -123,11 +130,10 @@ async def test_worker_gets_everything_from_one_plugin(
     )
     plugin = SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name=route.bus_name,
-            database_url=url,
+            events=EventSettings(bus_name=route.bus_name),
+            file_status=FileStatusSettings(database_url=url, migrate=True),
             aws_region=moto_server.region,
             aws_endpoint_url=moto_server.endpoint_url,
-            migrate=True,
         )
     )
     # As a client plugin: it sets the data converter too.
@@ -138,18 +144,20 @@ async def test_worker_gets_everything_from_one_plugin(
     task_queue = f"plugin-{uuid.uuid4()}"
     async with Worker(client, task_queue=task_queue, workflows=[ProcessWorkflow]):
         await asyncio.wait_for(plugin.resources.wait_until_open(), 10)
-        file = await plugin.resources.register_file(FileCreate(name="x.csv", uri="/x.csv"))
+        file = await plugin.resources[FILE_STATUS].register_file(
+            FileCreate(name="x.csv", uri="/x.csv")
+        )
         receipt = await client.execute_workflow(
             ProcessWorkflow.run, file.id, id=f"process-{file.id}", task_queue=task_queue
         )
-        final = await plugin.resources.get_file(file.id)
-        history = await plugin.resources.get_history(file.id)
+        final = await plugin.resources[FILE_STATUS].get_file(file.id)
+        history = await plugin.resources[FILE_STATUS].get_history(file.id)
     assert final is not None and final.status is FileStatus.COMPLETED and final.version == 3
     assert [h.to_status for h in history] == [FileStatus.PROCESSING, FileStatus.COMPLETED]
     [event] = await route.receive(expected=1)
     assert event["detail"]["id"] == receipt.event_id
     with pytest.raises(RuntimeError, match="not running"):
-        _ = plugin.resources.repository  # closed with the worker
+        _ = plugin.resources[FILE_STATUS].repository  # closed with the worker
 
 
 async def test_sigterm_lets_the_running_activity_finish_and_the_rest_resumes(
@@ -187,10 +195,14 @@ async def test_sigterm_lets_the_running_activity_finish_and_the_rest_resumes(
 def test_a_database_url_naming_an_unknown_pooler_is_refused_at_once() -> None:
     with pytest.raises(ValueError, match="pooler='sometimes'") as info:
         SharedActivitiesConfig(
-            event_bus_name="bus", database_url="postgresql://u:hunter2@h/db?pooler=sometimes"
+            events=EventSettings(bus_name="bus"),
+            file_status=FileStatusSettings(
+                database_url="postgresql://u:hunter2@h/db?pooler=sometimes"
+            ),
         )
     assert "hunter2" not in str(info.value)
     config = SharedActivitiesConfig(
-        event_bus_name="bus", database_url="postgresql://u@h/db?pooler=transaction"
+        events=EventSettings(bus_name="bus"),
+        file_status=FileStatusSettings(database_url="postgresql://u@h/db?pooler=transaction"),
     )
-    assert config.database_url.endswith("?pooler=transaction")
+    assert config.file_status.database_url.endswith("?pooler=transaction")

@@ -37,26 +37,29 @@ from temporalio.worker import (
 )
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-from workflow_devstack import MotoServer, Route, free_port, make_route, temporal_cli_path
-from workflow_shared_activities import (
+from workflow_contracts import (
     DATA_CONVERTER,
     SEND_EVENT_ACTIVITY,
     UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
     FileStatus,
-    ServiceKeyConflictError,
+)
+from workflow_devstack import MotoServer, Route, free_port, make_route, temporal_cli_path
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
+from workflow_shared_activities import (
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
-    SharedResources,
+    WorkerResources,
     change_file_status,
     connect_client,
     emit_event,
-    service_activity_id,
-    upgrade,
 )
 from workflow_shared_activities.services import (
     MAX_SERVICE_KEY_CHARS,
     VERBATIM_SERVICE_KEY_CHARS,
+    ServiceKeyConflictError,
+    service_activity_id,
 )
 
 # --- the activity id of a key ----------------------------------------------------------------
@@ -174,7 +177,7 @@ class Stack:
     host: str
     client: Client  # the service's client (the contracts' converter), with `starts`
     worker_client: Client
-    resources: SharedResources
+    resources: WorkerResources
     bus_name: str
     task_queue: str
     recorder: Recorder
@@ -191,14 +194,16 @@ class Stack:
         return source, route
 
     async def new_file(self) -> uuid.UUID:
-        return (await self.resources.register_file(FileCreate(name="f.csv", uri="/f.csv"))).id
+        return (
+            await self.resources[FILE_STATUS].register_file(FileCreate(name="f.csv", uri="/f.csv"))
+        ).id
 
 
 def plugin_for(bus_name: str, moto: MotoServer, db: Path) -> SharedActivitiesPlugin:
     return SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name=bus_name,
-            database_url=f"sqlite:///{db}",
+            events=EventSettings(bus_name=bus_name),
+            file_status=FileStatusSettings(database_url=f"sqlite:///{db}"),
             aws_region=moto.region,
             aws_endpoint_url=moto.endpoint_url,
         )
@@ -300,7 +305,7 @@ async def test_a_retried_status_change_with_the_same_key_changes_once(stack: Sta
         True,
         2,
     )
-    history = await stack.resources.get_history(file_id)
+    history = await stack.resources[FILE_STATUS].get_history(file_id)
     activity_id = service_activity_id(UPDATE_FILE_STATUS_ACTIVITY, key)
     assert [(h.to_status, h.version, h.activity_id) for h in history] == [
         (FileStatus.PROCESSING, 2, activity_id)
@@ -362,7 +367,7 @@ async def test_concurrent_calls_with_one_key_share_one_execution(stack: Stack) -
         assert stack.recorder.runs_of(activity_id) == [(run_id, 1)]
     events = await route.receive(expected=2, max_polls=3)
     assert [e["detail"]["id"] for e in events] == [receipts[0].event_id]
-    assert len(await stack.resources.get_history(file_id)) == 1
+    assert len(await stack.resources[FILE_STATUS].get_history(file_id)) == 1
 
 
 async def test_two_keys_at_once_are_two_executions(stack: Stack) -> None:
@@ -398,7 +403,7 @@ async def test_two_keys_at_once_are_two_executions(stack: Stack) -> None:
     )
     assert all(c.changed for c in changes)
     assert sorted(c.version for c in changes) == [2, 3]
-    history = await stack.resources.get_history(file_id)
+    history = await stack.resources[FILE_STATUS].get_history(file_id)
     assert sorted(h.version for h in history) == [2, 3]
 
 
@@ -431,7 +436,7 @@ async def test_a_failed_call_raises_the_typed_error_and_its_retry_does_not_run_a
     again = await complete()
     assert (again.type, again.message, again.details) == (error.type, error.message, error.details)
     assert stack.recorder.runs_of(activity_id) == [(stack.starts.of(activity_id)[0][1], 1)]
-    history = await stack.resources.get_history(file_id)
+    history = await stack.resources[FILE_STATUS].get_history(file_id)
     assert [h.to_status for h in history] == [FileStatus.PROCESSING]
 
     # An event refused for good: the same, typed InvalidEvent, once.
@@ -467,7 +472,7 @@ async def test_a_key_reused_for_another_request_is_refused(stack: Stack) -> None
         await change_file_status(
             stack.client, other, FileStatus.PROCESSING, key=key, task_queue=stack.task_queue
         )
-    assert await stack.resources.get_history(other) == []
+    assert await stack.resources[FILE_STATUS].get_history(other) == []
 
 
 async def test_the_operator_cli_runs_the_activity_with_plain_json(stack: Stack) -> None:

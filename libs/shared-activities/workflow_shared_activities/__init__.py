@@ -1,74 +1,45 @@
-"""Reusable Temporal activities for file status and events, wired for a worker.
+"""Reusable Temporal activities for a worker: one plugin composes the shared activity packages.
 
-`SharedActivitiesPlugin` gives a worker both activities, their long-lived clients and the
-data converter in one call. The package also re-exports the contracts, the activity kit,
-`workflow_events` and `workflow_file_status`, so a worker needs only this import.
+`SharedActivitiesPlugin` gives a worker every package its `SharedActivitiesConfig` lists (events,
+file status, notifications), one set of long-lived clients per worker (`WorkerResources`), and
+the data converter and sandbox settings the workflow contracts need.
+
+This package is for workers and services: it imports the AWS and database clients. Workflow code
+imports ``workflow_contracts`` only (the helpers, models, activity names and error types), which
+is safe inside Temporal's sandbox. More here: ``workflow_shared_activities.services`` (standalone
+calls from services), ``workflow_shared_activities.telemetry`` (tracing and metrics) and
+``workflow_shared_activities.app`` (the sample apps' worker framework, the ``app`` extra).
 """
 
-from workflow_activity_kit import *  # noqa: F403
-from workflow_activity_kit import __all__ as _kit_all
-from workflow_contracts import *  # noqa: F403
-from workflow_contracts import __all__ as _contracts_all
-from workflow_contracts.notifications import *  # noqa: F403
-from workflow_events import *  # noqa: F403
-from workflow_events import __all__ as _events_all
-from workflow_file_status import *  # noqa: F403
-from workflow_file_status import __all__ as _file_status_all
-from workflow_notifications import *  # noqa: F403
-from workflow_notifications import __all__ as _notifications_all
+from workflow_events import EVENTS, EventSettings
+from workflow_file_status import FILE_STATUS, FileStatusSettings
+from workflow_notifications import NOTIFICATIONS, NotificationSettings
 
-# shared-activity-generator: imports
-from workflow_shared_activities.config import SharedActivitiesConfig
-from workflow_shared_activities.health import HealthServer, serve_health
-from workflow_shared_activities.plugin import (
-    SharedActivitiesPlugin,
-    SharedResources,
-    compose_data_converter,
-    share_contracts_with_sandbox,
-)
-from workflow_shared_activities.runtime import (
-    JsonLogFormatter,
+from workflow_shared_activities._config import SharedActivitiesConfig
+from workflow_shared_activities._health import serve_health
+from workflow_shared_activities._plugin import SharedActivitiesPlugin
+from workflow_shared_activities._resources import WorkerResources
+from workflow_shared_activities._runtime import (
     configure_logging,
     connect_client,
     run_until_signalled,
 )
-from workflow_shared_activities.services import (
-    ServiceKeyConflictError,
-    change_file_status,
-    emit_event,
-    service_activity_id,
-)
-from workflow_shared_activities.telemetry import (
-    SHARED_HISTOGRAM_BUCKETS,
-    SHARED_METRICS,
-    prometheus_runtime,
-    tracing_plugin,
-)
+from workflow_shared_activities.services import change_file_status, emit_event
 
 __all__ = [
-    *_kit_all,
-    *_contracts_all,
-    *_events_all,
-    *_file_status_all,
-    *_notifications_all,
-    # shared-activity-generator: exports
+    "EVENTS",
+    "FILE_STATUS",
+    "NOTIFICATIONS",
+    "EventSettings",
+    "FileStatusSettings",
+    "NotificationSettings",
     "SharedActivitiesConfig",
-    "HealthServer",
-    "serve_health",
     "SharedActivitiesPlugin",
-    "SharedResources",
-    "compose_data_converter",
-    "share_contracts_with_sandbox",
-    "JsonLogFormatter",
+    "WorkerResources",
+    "change_file_status",
     "configure_logging",
     "connect_client",
-    "run_until_signalled",
-    "ServiceKeyConflictError",
-    "change_file_status",
     "emit_event",
-    "service_activity_id",
-    "SHARED_HISTOGRAM_BUCKETS",
-    "SHARED_METRICS",
-    "prometheus_runtime",
-    "tracing_plugin",
+    "run_until_signalled",
+    "serve_health",
 ]

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 
 from temporalio.plugin import SimplePlugin
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
-from workflow_events.telemetry import (
+from workflow_events._telemetry import (
     EVENTS_PUBLISHED,
     EVENTS_REJECTED,
     EVENTS_THROTTLED,
@@ -25,13 +25,14 @@ from workflow_events.telemetry import (
     PUT_EVENTS_CALLS,
     PUT_EVENTS_LATENCY,
 )
-from workflow_file_status.telemetry import (
+from workflow_file_status._telemetry import (
     DATABASE_ERRORS,
     DATABASE_LATENCY,
     ILLEGAL_TRANSITIONS,
     STATUS_CHANGES,
     STATUS_NOOPS,
 )
+from workflow_notifications._telemetry import NOTIFICATION_LATENCY, NOTIFICATIONS_PUBLISHED
 
 __all__ = [
     "SHARED_HISTOGRAM_BUCKETS",
@@ -62,6 +63,7 @@ SHARED_HISTOGRAM_BUCKETS: Mapping[str, Sequence[float]] = {
     PUT_EVENTS_BATCH_SIZE: (1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
     PUT_EVENTS_LATENCY: _LATENCY_MS,
     DATABASE_LATENCY: _LATENCY_MS,
+    NOTIFICATION_LATENCY: _LATENCY_MS,
 }
 """Histogram buckets that fit the shared metrics (batch sizes 1 to 10, latencies in ms)."""
 
@@ -77,6 +79,8 @@ SHARED_METRICS: Mapping[str, str] = {
     ILLEGAL_TRANSITIONS: "counter: changes the transition graph refused, by from/to_status",
     DATABASE_LATENCY: "histogram (ms): duration of one status statement, by outcome",
     DATABASE_ERRORS: "counter: failed status statements, by error_type",
+    NOTIFICATIONS_PUBLISHED: "counter: SNS Publish attempts, by outcome (ok or the error type)",
+    NOTIFICATION_LATENCY: "histogram (ms): duration of one SNS Publish, by outcome",
 }
 """Every metric the shared activities record, with its kind and labels."""
 

@@ -22,19 +22,16 @@ from types_aiobotocore_events.type_defs import PutEventsRequestEntryTypeDef
 from workflow_contracts import TemporalContext
 from workflow_devstack import FAKE_AWS_ENV, endpoint_process, free_port, run_concurrently
 from workflow_devstack.instrumentation import Instrumentation, measure, span_cost_us
-from workflow_events import (
+from workflow_events import EventEntry, SendEventActivity
+from workflow_events._entry import build_entry
+from workflow_events._eventbridge import (
     EVENTS_CLIENT_CONFIG,
-    BatchingPublisher,
-    DirectPublisher,
-    EntryOutcome,
-    EventBatchSender,
-    EventEntry,
-    SendEventActivity,
-    build_entry,
     new_aioboto3_event_sender,
     open_events_client,
 )
-from workflow_shared_activities import prometheus_runtime
+from workflow_events._port import EntryOutcome, EventBatchSender
+from workflow_events._publishers import BatchingPublisher, DirectPublisher
+from workflow_shared_activities.telemetry import prometheus_runtime
 
 HERE = Path(__file__).parent
 LIBRARY = HERE.parents[2] / "libs" / "events"

@@ -33,16 +33,11 @@ from workflow_devstack import (
     run_concurrently,
 )
 from workflow_devstack.instrumentation import Instrumentation, measure, span_cost_us
-from workflow_file_status import (
-    FileCreate,
-    FileRecord,
-    SqlFileStatusAdapter,
-    UpdateFileStatusActivity,
-    create_engine,
-    repository_for,
-    upgrade,
-)
-from workflow_shared_activities import prometheus_runtime
+from workflow_file_status import FileCreate, UpdateFileStatusActivity, create_engine, repository_for
+from workflow_file_status._models import FileRecord
+from workflow_file_status._resource import SqlFileStatusAdapter
+from workflow_file_status.migrate import upgrade
+from workflow_shared_activities.telemetry import prometheus_runtime
 
 HERE = Path(__file__).parent
 LIBRARY = HERE.parents[2] / "libs" / "file-status"

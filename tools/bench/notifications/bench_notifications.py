@@ -17,14 +17,14 @@ from pathlib import Path
 import aioboto3
 from temporalio.testing import ActivityEnvironment
 from workflow_devstack import FAKE_AWS_ENV, endpoint_process, run_concurrently
-from workflow_notifications import (
+from workflow_notifications import SendNotificationActivity
+from workflow_notifications._sns import (
     SNS_CLIENT_CONFIG,
-    SendNotificationActivity,
     SnsPublisher,
-    build_request,
     open_sns_client,
     publish_arguments,
 )
+from workflow_notifications._validation import build_request
 
 HERE = Path(__file__).parent
 LIBRARY = HERE.parents[2] / "libs" / "notifications"

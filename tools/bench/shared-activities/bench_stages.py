@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from stage_stack import LIBRARY, Sample, run_stages, stage_stack, stage_worker
+from workflow_contracts import ActivityMode
 from workflow_devstack import FAKE_AWS_ENV, create_database, drop_database
-from workflow_shared_activities import ActivityMode
 
 KINDS = ("noop", "real")
 MODES = (ActivityMode.REGULAR, ActivityMode.LOCAL)

@@ -22,10 +22,10 @@ from instrumented_stages import Measured, SharedShare, bench_instrumentation, re
 from share_stages import bench_shared_share
 from stage_stack import LIBRARY, Sample, StageStack, run_stages, stage_stack, stage_worker
 from temporalio.client import Client
-from workflow_contracts import DATA_CONVERTER
+from workflow_contracts import DATA_CONVERTER, ActivityMode
 from workflow_devstack import FAKE_AWS_ENV, LOOPBACK, free_port
 from workflow_devstack.instrumentation import Instrumentation
-from workflow_shared_activities import ActivityMode, prometheus_runtime, tracing_plugin
+from workflow_shared_activities.telemetry import prometheus_runtime, tracing_plugin
 
 Instrumented = tuple[list[Measured], list[SharedShare]]
 """The instrumented rows, and the shared activities' share measured side by side."""

@@ -24,8 +24,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from temporalio.client import Client
+from workflow_contracts import ActivityMode
 from workflow_devstack.instrumentation import Instrumentation
-from workflow_shared_activities import ActivityMode
 
 __all__ = [
     "STAGE_MODES",

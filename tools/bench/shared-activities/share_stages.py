@@ -23,7 +23,8 @@ from typing import Any
 from instrumented_stages import SharedShare
 from share_worker import ANSWER
 from stage_stack import bench_process
-from workflow_shared_activities import ActivityMode, SharedActivitiesConfig
+from workflow_contracts import ActivityMode
+from workflow_shared_activities import SharedActivitiesConfig
 
 __all__ = ["bench_shared_share"]
 

@@ -22,7 +22,8 @@ from temporalio.client import Client
 from workflow_contracts import DATA_CONVERTER
 from workflow_devstack import LOOPBACK, free_port
 from workflow_devstack.instrumentation import Instrumentation
-from workflow_shared_activities import SharedActivitiesConfig, prometheus_runtime, tracing_plugin
+from workflow_shared_activities import SharedActivitiesConfig
+from workflow_shared_activities.telemetry import prometheus_runtime, tracing_plugin
 
 ANSWER = "@share "
 """The prefix of this process's answers on stdout (a library may print there too)."""

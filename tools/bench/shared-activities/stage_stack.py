@@ -31,18 +31,17 @@ from stage_workflows import (
 )
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from workflow_contracts import ActivityMode
 from workflow_devstack import MotoProcess, create_database, drop_database, start_dev_server
+from workflow_events import EventSettings
+from workflow_file_status import FileCreate, FileStatusSettings, create_engine, repository_for
+from workflow_file_status.migrate import upgrade
 from workflow_shared_activities import (
-    ActivityMode,
-    FileCreate,
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
-    SharedResources,
-    create_engine,
-    repository_for,
-    share_contracts_with_sandbox,
-    upgrade,
+    WorkerResources,
 )
+from workflow_shared_activities._plugin import share_contracts_with_sandbox
 
 __all__ = [
     "LIBRARY",
@@ -114,8 +113,8 @@ async def stage_stack(files: int, prefix: str) -> AsyncIterator[StageStack]:
             ) as events:
                 await events.create_event_bus(Name=BUS)
             config = SharedActivitiesConfig(
-                event_bus_name=BUS,
-                database_url=database.sqlalchemy_url,
+                events=EventSettings(bus_name=BUS),
+                file_status=FileStatusSettings(database_url=database.sqlalchemy_url),
                 aws_region="us-east-1",
                 aws_endpoint_url=moto.endpoint_url,
             )
@@ -154,10 +153,10 @@ async def stage_worker(
         return
     if kind == "real":
         # The same activities and resources, without the plugin's sandbox pass-through.
-        resources = SharedResources()
+        resources = WorkerResources(config)
         activities = SharedActivitiesPlugin(config).build_activities(resources)
         async with (
-            resources.open(config),
+            resources.open(namespace=client.namespace),
             Worker(client, activities=[bench_work, *activities], **options),
         ):
             yield

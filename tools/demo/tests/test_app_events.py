@@ -34,8 +34,10 @@ from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_contracts import FileStatus
 from workflow_devstack import MotoServer, make_route
-from workflow_events import EventRegistry
-from workflow_file_status import FileCreate, upgrade
+from workflow_events.consumer import EventRegistry
+from workflow_file_status import FileCreate
+from workflow_file_status.migrate import upgrade
+from workflow_shared_activities import FILE_STATUS
 
 APPS = Path(__file__).resolve().parents[3] / "apps"
 SCHEMAS = {
@@ -133,7 +135,9 @@ async def test_every_event_the_apps_send_matches_its_schema(
             if content is not None:
                 path.write_bytes(content)
             registered.append(
-                await plugin.resources.register_file(FileCreate(name=name, uri=str(path)))
+                await plugin.resources[FILE_STATUS].register_file(
+                    FileCreate(name=name, uri=str(path))
+                )
             )
         ingested = await asyncio.gather(
             *(start_ingestion(client, ingestion, f.id) for f in registered)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from workflow_contracts import FileStatus
 from workflow_demo.run import run_demo
 from workflow_demo.samples import MALFORMED, sample_files
 from workflow_devstack import PostgresDatabase, create_database, drop_database
-from workflow_shared_activities import FileStatus
 
 DEMO_SH = Path(__file__).resolve().parents[3] / "tools" / "scripts" / "demo.sh"
 
@@ -40,6 +40,20 @@ async def test_demo_in_local_mode_with_inline_workers() -> None:
     assert report.ok, report.problems
     assert report.mode == "local" and report.concurrency == 2
     assert all(o.latency is not None for o in report.outcomes)
+
+
+async def test_demo_split_across_namespaces_through_nexus() -> None:
+    report = await run_demo(files=2, split=True, workers="inline", console=Console(quiet=True))
+    assert report.ok, report.problems
+    assert report.mode == "regular, split across namespaces (Nexus)"
+    good = [o for o in report.outcomes if o.file.name not in MALFORMED]
+    bad = [o for o in report.outcomes if o.file.name in MALFORMED]
+    assert len(report.events) == 2 * len(good) + len(bad)
+    # Every status change and event was made for the apps' workflows in their own namespaces.
+    namespaces = {e["detail"]["context"]["namespace"] for e in report.events}
+    assert namespaces == {"ingestion", "evaluation"}
+    for outcome in report.outcomes:
+        assert all(h.activity_id and h.activity_id.startswith("nexus-") for h in outcome.history)
 
 
 async def test_demo_on_postgresql(postgres_database: PostgresDatabase) -> None:

@@ -6,7 +6,7 @@ import asyncio
 
 from workflow_demo.metrics_summary import metrics_summary
 from workflow_devstack import free_port
-from workflow_shared_activities import prometheus_runtime
+from workflow_shared_activities.telemetry import prometheus_runtime
 
 
 async def test_the_summary_reads_what_a_runtime_exports() -> None:

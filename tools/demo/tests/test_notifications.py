@@ -15,9 +15,11 @@ from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus
 from workflow_demo.notifications import FAILURE_NOTIFICATIONS, notify_failures
 from workflow_devstack import MotoServer, make_route
-from workflow_shared_activities import FileCreate, FileStatus
+from workflow_file_status import FileCreate
+from workflow_shared_activities import FILE_STATUS
 
 
 @dataclass
@@ -54,7 +56,9 @@ async def test_a_failed_file_notification_arrives_and_is_shown(
     plugin = build_plugin(settings)
     async with build_worker(temporal_env.client, settings, plugin):
         await asyncio.wait_for(plugin.resources.wait_until_open(), 10)
-        file = await plugin.resources.register_file(FileCreate(name=bad.name, uri=str(bad)))
+        file = await plugin.resources[FILE_STATUS].register_file(
+            FileCreate(name=bad.name, uri=str(bad))
+        )
         result = await start_ingestion(temporal_env.client, settings, file.id)
     assert result.status is FileStatus.FAILED
     [notification] = await FAILURE_NOTIFICATIONS[-1].poll_once(sqs_client)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from workflow_contracts import FileStatus
 from workflow_demo.report import (
     BAD_HISTORY,
     GOOD_HISTORY,
@@ -23,7 +24,7 @@ from workflow_demo.report import (
     report_document,
 )
 from workflow_demo.run import main
-from workflow_shared_activities import FileRead, FileStatus, StatusHistoryRead
+from workflow_file_status import FileRead, StatusHistoryRead
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

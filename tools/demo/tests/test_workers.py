@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from evaluation_worker.settings import Settings as EvaluationSettings
 from ingestion_worker.settings import Settings as IngestionSettings
+from workflow_contracts import ActivityMode
 from workflow_demo.workers import app_environment
-from workflow_shared_activities import ActivityMode
 
 
 def test_each_app_reads_back_the_settings_the_demo_gives_it(

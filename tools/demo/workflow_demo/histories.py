@@ -27,8 +27,9 @@ from typing import Any
 
 from evaluation_worker.settings import Settings as EvaluationSettings
 from ingestion_worker.settings import Settings as IngestionSettings
+from workflow_contracts import ActivityMode
 from workflow_devstack import create_database, drop_database
-from workflow_shared_activities import ActivityMode, create_engine, repository_for
+from workflow_file_status import create_engine, repository_for
 
 from workflow_demo.history_cases import CASES, CaseContext, run_case
 from workflow_demo.notifications import subscribe_queue

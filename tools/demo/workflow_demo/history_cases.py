@@ -22,14 +22,8 @@ import ingestion_worker.worker as ingestion
 from evaluation_worker.settings import Settings as EvaluationSettings
 from ingestion_worker.settings import Settings as IngestionSettings
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
-from workflow_shared_activities import (
-    DEFAULT_TRANSITIONS,
-    FileCreate,
-    FileStatus,
-    SqlFileStatusAdapter,
-    TemporalContext,
-    describe_failure,
-)
+from workflow_contracts import DEFAULT_TRANSITIONS, FileStatus, TemporalContext, describe_failure
+from workflow_file_status import FileCreate, FileStore
 
 from workflow_demo.samples import SAMPLES_DIR
 
@@ -47,7 +41,7 @@ class CaseContext:
     client: Client
     ingestion: IngestionSettings
     evaluation: EvaluationSettings
-    repo: SqlFileStatusAdapter
+    repo: FileStore
     workdir: Path
 
     async def register(self, path: Path) -> UUID:

@@ -21,7 +21,7 @@ import aioboto3
 from rich.console import Console
 from rich.markup import escape
 from types_aiobotocore_sqs import SQSClient
-from workflow_shared_activities import open_sns_client
+from workflow_notifications._sns import open_sns_client
 
 __all__ = ["TOPIC_NAME", "FailureNotifications", "notify_failures", "subscribe_queue"]
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from workflow_shared_activities import ActivityMode, FileRead, FileStatus, StatusHistoryRead
+from workflow_contracts import ActivityMode, FileStatus
+from workflow_file_status import FileRead, StatusHistoryRead
 
 __all__ = [
     "BAD_HISTORY",

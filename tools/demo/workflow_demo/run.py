@@ -2,7 +2,7 @@
 
     python -m workflow_demo [--files N] [--mode regular|local] [--concurrency N]
                             [--database-url URL] [--keep-running] [--full-table]
-                            [--report-json PATH]
+                            [--report-json PATH] [--split]
 
 Exit code 0 only if every expected outcome happened: good files COMPLETED and evaluated, the
 malformed one FAILED with its failure event, no duplicate status change or event, and nothing
@@ -12,6 +12,9 @@ At most ``--concurrency`` files are in flight at once (a file leaves when its la
 arrives): the queues and the workers stay short, so a file's latency is its own work, not the
 backlog's. Up to `TABLE_MAX_FILES` files the report lists every file; above, it shows the
 aggregates and only the files that did not end as expected (``--full-table`` lists them all).
+
+``--split`` runs the apps in namespaces of their own, calling the shared operations of a
+platform worker in a third one through a Nexus endpoint (`workflow_demo.split`).
 """
 
 from __future__ import annotations
@@ -34,15 +37,10 @@ import ingestion_worker.worker as ingestion
 from evaluation_worker.consumer import MAX_POLL_BACKOFF_SECONDS
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from temporalio.client import Client
+from workflow_contracts import ActivityMode
 from workflow_devstack import free_port
-from workflow_shared_activities import (
-    ActivityMode,
-    FileCreate,
-    FileRead,
-    SqlFileStatusAdapter,
-    create_engine,
-    repository_for,
-)
+from workflow_file_status import FileCreate, FileRead, FileStore, create_engine, repository_for
 
 from workflow_demo.flow import Flow, collect_events, leave_if_failed
 from workflow_demo.metrics_summary import metrics_summary
@@ -57,6 +55,14 @@ from workflow_demo.report import (
     report_document,
 )
 from workflow_demo.samples import MALFORMED, generate_files, sample_files
+from workflow_demo.split import (
+    EVALUATION_NAMESPACE,
+    INGESTION_NAMESPACE,
+    SPLIT_NAMESPACES,
+    Namespaces,
+    app_settings,
+    platform_worker,
+)
 from workflow_demo.stack import BUS_NAME, LocalStack, local_stack
 from workflow_demo.workers import RunningWorkers, WorkerPlacement, running_workers
 
@@ -90,11 +96,16 @@ async def run_demo(
     concurrency: int = DEFAULT_CONCURRENCY,
     workers: WorkerPlacement | str = WorkerPlacement.PROCESS,
     full_table: bool | None = None,
+    split: bool = False,
 ) -> DemoReport:
     """Runs the whole demo and returns its report (see the module docstring)."""
     console = console or Console()
     mode = ActivityMode(mode)
-    async with local_stack(database_url, ui=keep_running) as stack:
+    spaces = SPLIT_NAMESPACES if split else ()
+    async with (
+        local_stack(database_url, ui=keep_running, namespaces=spaces) as stack,
+        platform_worker(stack, BUS_NAME, split) as clients,
+    ):
         paths = sample_files() + generate_files(stack.workdir / "generated", files)
         engine = create_engine(stack.database_url)
         repo = repository_for(engine)
@@ -111,7 +122,10 @@ async def run_demo(
             "activity_mode": mode,
         }
         ingestion_cfg = ingestion_settings.Settings(
-            task_queue="demo-ingestion", metrics_port=free_port(), **common
+            task_queue="demo-ingestion",
+            metrics_port=free_port(),
+            **common,
+            **app_settings(split, INGESTION_NAMESPACE),
         )
         # A failed file's notification reaches a queue subscribed to the topic; printed live.
         ingestion_cfg = await notify_failures(stack, ingestion_cfg, console)
@@ -120,6 +134,7 @@ async def run_demo(
             metrics_port=free_port(),
             queue_url=stack.evaluation_route.queue_url,
             **common,
+            **app_settings(split, EVALUATION_NAMESPACE),
         )
         events: list[dict[str, Any]] = []
         flow = Flow(concurrency)
@@ -131,10 +146,14 @@ async def run_demo(
             ) as running:
                 report = await _drive(
                     stack,
+                    clients,
                     repo,
                     registered,
                     ingestion_cfg,
-                    [ingestion_cfg.task_queue, evaluation_cfg.task_queue],
+                    [
+                        (clients.ingestion, ingestion_cfg.task_queue),
+                        (clients.evaluation, evaluation_cfg.task_queue),
+                    ],
                     events,
                     flow,
                     running,
@@ -142,6 +161,8 @@ async def run_demo(
                     deadline_seconds or 60 + 2 * len(registered),
                 )
                 report.mode, report.concurrency = mode.value, concurrency
+                if split:
+                    report.mode += ", split across namespaces (Nexus)"
                 if not report.ok:
                     report.worker_warnings = running.warnings()
                 print_report(report, console, full_table=full_table)
@@ -182,10 +203,11 @@ async def run_demo(
 
 async def _drive(
     stack: LocalStack,
-    repo: SqlFileStatusAdapter,
+    clients: Namespaces,
+    repo: FileStore,
     registered: list[FileRead],
     ingestion_cfg: ingestion_settings.Settings,
-    task_queues: list[str],
+    task_queues: list[tuple[Client, str]],
     events: list[dict[str, Any]],
     flow: Flow,
     running: RunningWorkers,
@@ -193,7 +215,7 @@ async def _drive(
     deadline_seconds: float,
 ) -> DemoReport:
     """Starts every ingestion (at most ``flow``'s window in flight), waits, checks."""
-    client = stack.temporal.client
+    client = clients.ingestion
     # The clock starts once both workers poll (a worker process takes seconds to start).
     await running.wait_ready(client, task_queues)
     good = [f for f in registered if f.name not in MALFORMED]
@@ -346,6 +368,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-json", type=Path, default=None, help="also write the aggregates to this file"
     )
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="run the apps in namespaces of their own, calling the shared operations of a"
+        " platform worker in a third namespace through a Nexus endpoint",
+    )
     args = parser.parse_args(argv)
     if args.files < 0:
         parser.error("--files must be >= 0")
@@ -361,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
             concurrency=args.concurrency,
             workers=args.workers,
             full_table=True if args.full_table else None,
+            split=args.split,
         )
     )
     if args.report_json is not None:

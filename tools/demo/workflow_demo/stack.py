@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +31,7 @@ from workflow_devstack import (
     make_route,
     start_dev_server,
 )
-from workflow_file_status import upgrade
+from workflow_file_status.migrate import upgrade
 
 __all__ = ["BUS_NAME", "MAX_RECEIVE_COUNT", "LocalStack", "MotoProcess", "local_stack"]
 
@@ -58,9 +58,16 @@ class LocalStack:
 
 @asynccontextmanager
 async def local_stack(
-    database_url: str | None = None, *, ui: bool = False, workdir: Path | None = None
+    database_url: str | None = None,
+    *,
+    ui: bool = False,
+    workdir: Path | None = None,
+    namespaces: Sequence[str] = (),
 ) -> AsyncIterator[LocalStack]:
-    """Starts the stack on free loopback ports; stops everything on exit."""
+    """Starts the stack on free loopback ports; stops everything on exit.
+
+    ``namespaces`` are created besides ``default`` (the split mode's).
+    """
     # The emulator takes any credentials; these are dummies, never real ones.
     for key, value in FAKE_AWS_ENV.items():
         os.environ.setdefault(key, value)
@@ -69,7 +76,7 @@ async def local_stack(
     database_url = database_url or f"sqlite+aiosqlite:///{workdir / 'files.db'}"
     await asyncio.to_thread(upgrade, database_url)
     ui_port = free_port() if ui else None
-    temporal = await start_dev_server(ui=ui, ui_port=ui_port)
+    temporal = await start_dev_server(ui=ui, ui_port=ui_port, extra_namespaces=namespaces)
     try:
         moto = await asyncio.to_thread(MotoProcess().start)
     except BaseException:

@@ -54,6 +54,8 @@ _FIELDS = (
     "activity_mode",
     "queue_url",
     "metrics_port",
+    "temporal_namespace",
+    "shared_nexus_endpoint",
 )
 
 
@@ -119,25 +121,31 @@ class RunningWorkers:
     """Filled when the block ends: each worker that failed or exited on its own."""
 
     async def wait_ready(
-        self, client: Client, task_queues: Sequence[str], within: float = 60.0
+        self,
+        client: Client,
+        task_queues: Sequence[str | tuple[Client, str]],
+        within: float = 60.0,
     ) -> None:
         """Waits until each task queue has a workflow poller (the workers are up).
+
+        A queue is looked up in ``client``'s namespace, or given with the client of its own.
 
         Raises:
             RuntimeError: A worker stopped, or none polled within ``within`` seconds.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
-        waiting = list(task_queues)
+        waiting = [(client, q) if isinstance(q, str) else q for q in task_queues]
         while waiting:
             if self.stopped():
                 raise RuntimeError(f"worker(s) {', '.join(self.stopped())} stopped at start")
             if loop.time() > deadline:
-                raise RuntimeError(f"no worker polls {', '.join(waiting)}")
-            described = await client.workflow_service.describe_task_queue(
+                raise RuntimeError(f"no worker polls {', '.join(q for _, q in waiting)}")
+            queue_client, queue = waiting[0]
+            described = await queue_client.workflow_service.describe_task_queue(
                 DescribeTaskQueueRequest(
-                    namespace=client.namespace,
-                    task_queue=TaskQueue(name=waiting[0]),
+                    namespace=queue_client.namespace,
+                    task_queue=TaskQueue(name=queue),
                     task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
                 )
             )

@@ -95,7 +95,7 @@ async def test_leaving_temporal_records_the_shared_metrics_again(instr: Instrume
 def test_a_publishers_call_metrics_follow_the_switch(
     instr: Instrumentation, mode: str, records: bool
 ) -> None:
-    telemetry = pytest.importorskip("workflow_events.telemetry")
+    telemetry = pytest.importorskip("workflow_events._telemetry")
     buffer = MetricBuffer(100)
     meter = Runtime(telemetry=TelemetryConfig(metrics=buffer)).metric_meter
     instr.set(mode)

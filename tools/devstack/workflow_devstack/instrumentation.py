@@ -211,7 +211,7 @@ def _metric_switches() -> list[tuple[type, str, object, object]]:
         (WorkerMetrics, "metrics", WorkerMetrics.metrics, _no_metrics)
     ]
     try:
-        from workflow_events.telemetry import PublishTelemetry
+        from workflow_events._telemetry import PublishTelemetry
     except ImportError:  # the events package is not installed here: none of it records
         return switches
     # A publisher's call-level metrics (calls, batch size, latency) on its first caller's meter.

@@ -180,7 +180,7 @@ def _children_print_to_stderr() -> Iterator[None]:
 def _migrate(database_url: str) -> bool:
     """Migrates the database when ``workflow_file_status`` is installed; False when not."""
     try:
-        from workflow_file_status import upgrade
+        from workflow_file_status.migrate import upgrade
     except ImportError:  # the apps then migrate at start (INGESTION_MIGRATE=true)
         return False
     upgrade(database_url)

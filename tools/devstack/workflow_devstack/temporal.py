@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from temporalio.converter import DataConverter
@@ -57,6 +58,7 @@ async def start_dev_server(
     ui_port: int | None = None,
     port: int | None = None,
     database_file: str | None = None,
+    extra_namespaces: Sequence[str] = (),
 ) -> WorkflowEnvironment:
     """Starts the Temporal CLI dev server on a free loopback port.
 
@@ -67,6 +69,8 @@ async def start_dev_server(
         ui_port: Port of the web UI (a free one when None).
         port: Frontend port (a free one when None).
         database_file: Keep the server's state in this SQLite file (in memory when None).
+        extra_namespaces: More namespaces to create at start (``--namespace``), e.g. a
+            platform namespace and callers of its Nexus endpoints.
 
     Returns:
         A running environment; shut it down with ``await env.shutdown()``.
@@ -81,6 +85,7 @@ async def start_dev_server(
         dev_server_existing_path=temporal_cli_path(),
         dev_server_database_filename=database_file,
         dev_server_log_level="error",
+        dev_server_extra_args=[arg for ns in extra_namespaces for arg in ("--namespace", ns)],
     )
 
 

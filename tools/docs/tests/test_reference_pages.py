@@ -33,8 +33,8 @@ def test_the_workspace_faces_include_every_library() -> None:
 def test_a_re_exported_name_is_documented_where_it_is_defined() -> None:
     faces = find_faces(WORKSPACE)
     where = homes(faces)
-    assert where[("workflow_shared_activities", "FileStatus")] == Home(
-        "workflow_contracts", "workflow_contracts.FileStatus"
+    assert where[("workflow_shared_activities", "FILE_STATUS")] == Home(
+        "workflow_file_status", "workflow_file_status.FILE_STATUS"
     )
     assert where[("workflow_contracts", "FileStatus")].face == "workflow_contracts"
     plugin = where[("workflow_shared_activities", "SharedActivitiesPlugin")]

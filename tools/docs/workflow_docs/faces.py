@@ -1,7 +1,9 @@
 """The package faces the API reference documents, and where each public name is documented.
 
-A face is a library's import package (`libs/<folder>/<package>/__init__.py`) or one of its
-public subpackages whose `__init__.py` declares `__all__` (`workflow_shared_activities.app`).
+A face is a library's import package (`libs/<folder>/<package>/__init__.py`), one of its
+public subpackages whose `__init__.py` declares `__all__` (`workflow_shared_activities.app`), or
+one of its public modules (no leading underscore) that declares `__all__`
+(`workflow_events.consumer`, `workflow_contracts.errors`).
 Its public names are its runtime `__all__`: what `from <face> import *` gives a user.
 """
 
@@ -47,7 +49,7 @@ class Face:
 
 
 def find_faces(workspace: Path) -> list[Face]:
-    """Every library's import package and public subpackages, in folder order.
+    """Every library's import package, public modules and subpackages, in folder order.
 
     Args:
         workspace: The workspace root.
@@ -60,6 +62,11 @@ def find_faces(workspace: Path) -> list[Face]:
     for lib in sorted(p for p in libs.iterdir() if (p / "pyproject.toml").is_file()):
         for package in sorted(_packages(lib)):
             faces.append(Face(package.name, package))
+            faces.extend(
+                Face(f"{package.name}.{module.stem}", package)
+                for module in sorted(package.glob("*.py"))
+                if not module.stem.startswith("_") and _declares_all(module)
+            )
             faces.extend(
                 Face(f"{package.name}.{sub.name}", sub)
                 for sub in sorted(_packages(package))

@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 from workflow_devstack import FAKE_AWS_ENV
-from workflow_shared_activities import FileCreate, create_engine, repository_for
+from workflow_file_status import FileCreate, create_engine, repository_for
 
 from workflow_drill.chaos import ChaosLog, ChaosPlan, run_chaos, supervise
 from workflow_drill.checker import (

@@ -17,6 +17,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import DATA_CONVERTER
 from workflow_devstack import (
     FAKE_AWS_ENV,
     PostgresDatabase,
@@ -29,7 +30,6 @@ from workflow_devstack import (
     start_dev_server,
 )
 from workflow_devstack.postgres import admin_url
-from workflow_shared_activities import DATA_CONVERTER
 
 from workflow_drill.faults import FaultPlan, FaultProxy
 

@@ -7,17 +7,45 @@ const path = require('node:path');
 const { createTreeWithEmptyWorkspace } = require('@nx/devkit/testing');
 const { sharedActivityGenerator } = require('../src/shared-activity/generator');
 const { activityNames } = require('../src/shared-activity/names');
-const { insertAtMarker } = require('../src/shared-activity/wiring');
+const { insertAtMarker, packageField, packageImport } = require('../src/shared-activity/wiring');
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const WIRED = [
-  'pyproject.toml',
-  'libs/contracts/workflow_contracts/__init__.py',
-  'libs/shared-activities/pyproject.toml',
-  'libs/shared-activities/workflow_shared_activities/__init__.py',
-  'libs/shared-activities/workflow_shared_activities/config.py',
-  'libs/shared-activities/workflow_shared_activities/activity_packages.py',
+const CONFIG = 'libs/shared-activities/workflow_shared_activities/_config.py';
+// The shared files the generator may edit (everything else it writes is new).
+const WIRED = ['pyproject.toml', 'libs/shared-activities/pyproject.toml', CONFIG];
+/** The package's files, relative to libs/notices (the shape every shared package has). */
+const SHAPE = [
+  'BENCHMARKS.md', 'README.md', 'bench/bench_notices.py', 'project.json', 'pyproject.toml',
+  'tests/__init__.py', 'tests/conformance/__init__.py', 'tests/conformance/test_bad_input.py',
+  'tests/conformance/test_package.py', 'tests/conformance/workflows.py', 'tests/test_public_api.py',
+  'tests/unit/__init__.py', 'tests/unit/test_activity.py', 'tests/unit/test_placeholder_errors.py',
+  'tests/unit/test_resource.py', 'tests/unit/test_telemetry.py',
+  'workflow_notices/__init__.py', 'workflow_notices/_activity.py', 'workflow_notices/_package.py',
+  'workflow_notices/_placeholder.py', 'workflow_notices/_placeholder_errors.py',
+  'workflow_notices/_port.py', 'workflow_notices/_resource.py', 'workflow_notices/_settings.py',
+  'workflow_notices/_telemetry.py', 'workflow_notices/py.typed', 'workflow_notices/testing.py',
 ];
+
+/**
+ * Every file of a virtual tree with its content.
+ * @param {import('@nx/devkit').Tree} tree
+ * @returns {Map<string, string>}
+ */
+function snapshot(tree) {
+  return new Map(tree.listChanges().map((c) => [c.path, c.content?.toString() ?? '']));
+}
+
+/**
+ * What the generator did to the tree: files created, and files changed.
+ * @param {Map<string, string>} before
+ * @param {import('@nx/devkit').Tree} tree
+ */
+function changes(before, tree) {
+  const after = snapshot(tree);
+  const created = [...after.keys()].filter((p) => !before.has(p)).sort();
+  const updated = [...after.keys()].filter((p) => before.has(p) && before.get(p) !== after.get(p)).sort();
+  return { created, updated };
+}
 
 /** A virtual workspace holding the real files the generator edits. */
 function workspace() {
@@ -42,17 +70,16 @@ test('names: a kebab name, a verb phrase and a noun', () => {
 
 test('creates the package with every part of the pattern', async () => {
   const tree = workspace();
+  const before = snapshot(tree);
   await sharedActivityGenerator(tree, { name: 'notices', activity: 'send_notice' });
-  for (const file of [
-    'pyproject.toml', 'project.json', 'README.md', 'BENCHMARKS.md',
-    'workflow_notices/__init__.py', 'workflow_notices/_ports.py', 'workflow_notices/activity.py',
-    'workflow_notices/adapter.py', 'workflow_notices/errors_table.py', 'workflow_notices/testing.py',
-    'workflow_notices/validation.py', 'workflow_notices/py.typed',
-    'tests/unit/test_activity.py', 'tests/unit/test_errors_table.py',
-    'tests/conformance/test_bad_input.py', 'tests/conformance/workflows.py', 'bench/bench_notices.py',
-  ]) {
-    assert.ok(tree.exists(`libs/notices/${file}`), file);
-  }
+  const { created } = changes(before, tree);
+  const inPackage = created.filter((p) => p.startsWith('libs/notices/'));
+  assert.deepEqual(inPackage.map((p) => p.slice('libs/notices/'.length)).sort(), [...SHAPE].sort());
+  // Outside the package, only its contracts module (what workflows import) is new.
+  assert.deepEqual(
+    created.filter((p) => !p.startsWith('libs/notices/')),
+    ['libs/contracts/workflow_contracts/notices.py'],
+  );
   const project = JSON.parse(tree.read('libs/notices/project.json', 'utf-8'));
   assert.equal(project.name, 'workflow-notices');
   assert.deepEqual(Object.keys(project.targets).sort(), ['bench', 'build', 'lint', 'lock', 'nx-release-publish', 'test', 'test-matrix', 'typecheck']);
@@ -70,7 +97,18 @@ test('creates the package with every part of the pattern', async () => {
   const classifiers = [...pyproject.matchAll(/^ {4}"Programming Language :: Python :: (3[^"]*)",$/gm)].map((m) => m[1]);
   assert.deepEqual(classifiers, ['3', '3 :: Only', ...listed]);
   assert.match(pyproject, new RegExp(`^python = ">=${listed[0].replace('.', '\\.')},<4\\.0"$`, 'm'));
-  const activity = tree.read('libs/notices/workflow_notices/activity.py', 'utf-8');
+  const face = tree.read('libs/notices/workflow_notices/__init__.py', 'utf-8') ?? '';
+  const all = [...(/__all__ = \[([^\]]*)\]/.exec(face)?.[1] ?? '').matchAll(/"(\w+)"/g)].map((m) => m[1]);
+  assert.ok(all.length > 0 && all.length <= 12, `__all__ has ${all.length} names`);
+  assert.ok(all.includes('NOTICES') && all.includes('NoticeSettings') && all.includes('NoticeResource'));
+  const pkg = tree.read('libs/notices/workflow_notices/_package.py', 'utf-8') ?? '';
+  assert.match(pkg, /^NOTICES: ActivityPackage\[NoticeSettings, NoticeResource\] = ActivityPackage\($/m);
+  // The composition contract's import path, once per module (one sed moves it).
+  for (const change of tree.listChanges()) {
+    const text = change.content?.toString() ?? '';
+    assert.ok((text.match(/^from workflow_activity_kit import/gm) ?? []).length <= 1, change.path);
+  }
+  const activity = tree.read('libs/notices/workflow_notices/_activity.py', 'utf-8');
   assert.match(activity, /class SendNoticeActivity:/);
   assert.match(activity, /@wire_activity\(\n\s+SEND_NOTICE_ACTIVITY,/);
   const contract = tree.read('libs/contracts/workflow_contracts/notices.py', 'utf-8');
@@ -85,10 +123,12 @@ test('creates the package with every part of the pattern', async () => {
   }
 });
 
-test('wires the package into the contracts, the umbrella and the root environment', async () => {
+test('wires only the package list line, its import and the dependency declarations', async () => {
   const tree = workspace();
+  const before = snapshot(tree);
   await sharedActivityGenerator(tree, { name: 'notices', activity: 'send_notice' });
   const read = (/** @type {string} */ p) => tree.read(p, 'utf-8') ?? '';
+  assert.deepEqual(changes(before, tree).updated, [...WIRED].sort());
   assert.match(read('pyproject.toml'), /^workflow-notices = \{ path = "libs\/notices", develop = true \}$/m);
   const umbrellaProject = read('libs/shared-activities/pyproject.toml');
   assert.match(umbrellaProject, /^workflow-notices = \{ path = "\.\.\/notices", develop = true \}$/m);
@@ -97,30 +137,32 @@ test('wires the package into the contracts, the umbrella and the root environmen
   for (const m of umbrellaProject.matchAll(/^\[tool\.nx\.dependencies\.[a-z-]+\]\n(.*)$/gm)) {
     assert.match(m[1], /^range = /);
   }
-  const contracts = read('libs/contracts/workflow_contracts/__init__.py');
-  assert.match(contracts, /from workflow_contracts\.notices import \* {2}# noqa: F403/);
-  assert.match(contracts, /from workflow_contracts import notices as _notices/);
-  assert.match(contracts, /__all__ \+= _notices\.__all__\n$/);
-  const umbrella = read('libs/shared-activities/workflow_shared_activities/__init__.py');
-  assert.match(umbrella, /from workflow_notices import \*/);
-  assert.match(umbrella, /from workflow_contracts\.notices import \*/);
-  assert.match(umbrella, /\*_notices_all,\n\s+# shared-activity-generator: exports/);
-  const config = read('libs/shared-activities/workflow_shared_activities/config.py');
-  assert.match(config, /notices: NoticeSettings = field\(default_factory=NoticeSettings\)/);
-  const packages = read('libs/shared-activities/workflow_shared_activities/activity_packages.py');
-  assert.match(packages, /self\.notices = NoticeResource\(\)/);
-  assert.match(packages, /self\.notices\.open\(\n\s+config\.notices,/);
-  assert.match(packages, /activities\.append\(SendNoticeActivity\(self\.notices, config\.notices\)\.run\)/);
-  // Every marker survives, so the next package is wired the same way.
-  assert.equal((packages.match(/# shared-activity-generator:/g) ?? []).length, 4);
+  // config.py: exactly two added lines, nothing removed, the field at the package list's end.
+  const added = read(CONFIG).split('\n');
+  const removed = (before.get(CONFIG) ?? '').split('\n');
+  for (const line of removed) {
+    const i = added.indexOf(line);
+    assert.ok(i >= 0, `config.py lost ${JSON.stringify(line)}`);
+    added.splice(i, 1);
+  }
+  assert.deepEqual(added, [
+    'from workflow_notices import NOTICES, NoticeSettings',
+    '    notices: Annotated[NoticeSettings, NOTICES] = field(default_factory=NoticeSettings)',
+  ]);
+  assert.match(read(CONFIG), /^ {4}notices: .*\n {4}# shared-activity-generator: packages$/m);
+  const n = activityNames({ name: 'notices', activity: 'send_notice' });
+  assert.equal(packageImport(n), added[0]);
+  assert.equal(`    ${packageField(n)}`, added[1]);
 });
 
 test('two packages are wired side by side; the same one twice is refused', async () => {
   const tree = workspace();
   await sharedActivityGenerator(tree, { name: 'notices', activity: 'send_notice' });
   await sharedActivityGenerator(tree, { name: 'audit-log', activity: 'record_audit' });
-  const packages = tree.read('libs/shared-activities/workflow_shared_activities/activity_packages.py', 'utf-8') ?? '';
-  assert.match(packages, /NoticeResource\(\)[\s\S]*AuditResource\(\)/);
+  const config = tree.read(CONFIG, 'utf-8') ?? '';
+  // Listed in the order generated: the order their clients open.
+  assert.match(config, /notices: Annotated\[NoticeSettings, NOTICES\][^\n]*\n\s+audit_log: Annotated\[AuditSettings, AUDIT_LOG\]/);
+  assert.equal((config.match(/# shared-activity-generator:/g) ?? []).length, 2);
   await assert.rejects(sharedActivityGenerator(tree, { name: 'notices' }), /already exists/);
 });
 

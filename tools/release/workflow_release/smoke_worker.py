@@ -30,7 +30,9 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
-from workflow_shared_activities import FileCreate, SharedActivitiesConfig, SharedActivitiesPlugin
+from workflow_events import EventSettings
+from workflow_file_status import FileCreate, FileStatusSettings
+from workflow_shared_activities import FILE_STATUS, SharedActivitiesConfig, SharedActivitiesPlugin
 
 _TIMEOUT = timedelta(seconds=30)
 
@@ -39,11 +41,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     """Runs the worker and both activities; returns what the caller checks."""
     plugin = SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name=args.bus,
+            events=EventSettings(bus_name=args.bus),
+            file_status=FileStatusSettings(database_url=args.database_url, migrate=True),
             aws_region=args.region,
             aws_endpoint_url=args.endpoint,
-            database_url=args.database_url,
-            migrate=True,
         )
     )
     worker_client = await Client.connect(args.temporal, plugins=[plugin])
@@ -53,7 +54,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     async with Worker(worker_client, task_queue=task_queue) as worker:
         resources = plugin.resources_for(worker)
         await asyncio.wait_for(resources.wait_until_open(), 30)
-        file = await resources.register_file(FileCreate(name="smoke.csv", uri="/smoke.csv"))
+        file = await resources[FILE_STATUS].register_file(
+            FileCreate(name="smoke.csv", uri="/smoke.csv")
+        )
         status = await caller.start_activity(
             "shared.update_file_status",
             args=[str(file.id), "PROCESSING"],
@@ -72,7 +75,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             start_to_close_timeout=_TIMEOUT,
         )
         receipt = await event.result()
-        history = await resources.get_history(file.id)
+        history = await resources[FILE_STATUS].get_history(file.id)
     return {
         "file_id": str(file.id),
         "change": change,

@@ -23,23 +23,14 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-from workflow_contracts import (
-    SEND_EVENT_ACTIVITY,
-    ErrorType,
-    EventPublishRetryableError,
-    TemporalContext,
-    execution_id,
-)
+from workflow_contracts import SEND_EVENT_ACTIVITY, ErrorType, TemporalContext
+from workflow_contracts._execution import execution_id
+from workflow_contracts.errors import EventPublishRetryableError
 from workflow_devstack import activity_attempts, make_route
-from workflow_events import (
-    BatchingPublisher,
-    DirectPublisher,
-    EntryOutcome,
-    EventBatchSender,
-    EventEntry,
-    SendEventActivity,
-    new_aioboto3_event_sender,
-)
+from workflow_events import EventEntry, SendEventActivity
+from workflow_events._eventbridge import new_aioboto3_event_sender
+from workflow_events._port import EntryOutcome, EventBatchSender
+from workflow_events._publishers import BatchingPublisher, DirectPublisher
 
 from tests.workflows import SendByNameWorkflow, SendRawWorkflow
 

@@ -12,25 +12,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from temporalio.testing import ActivityEnvironment
 from types_aiobotocore_events import EventBridgeClient
-from workflow_contracts import (
+from workflow_contracts import TemporalContext
+from workflow_contracts.errors import (
     OPERATOR_RETRY_DELAY,
     EventAccessDeniedError,
     EventBusNotFoundError,
     EventPublishRetryableError,
     EventRejectedError,
     EventThrottledError,
-    TemporalContext,
 )
 from workflow_devstack import Route, free_port
-from workflow_events import (
-    BatchingPublisher,
-    EntryOutcome,
-    EventEntry,
-    SendEventActivity,
-    build_entry,
-    new_aioboto3_event_sender,
-    open_events_client,
-)
+from workflow_events import EventEntry, SendEventActivity
+from workflow_events._entry import build_entry
+from workflow_events._eventbridge import new_aioboto3_event_sender, open_events_client
+from workflow_events._port import EntryOutcome
+from workflow_events._publishers import BatchingPublisher
 
 SCHEDULED = datetime(2026, 11, 25, 8, 0, 0, tzinfo=UTC)
 

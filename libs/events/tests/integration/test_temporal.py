@@ -14,7 +14,9 @@ from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
 from workflow_contracts import ErrorType, EventReceipt
 from workflow_devstack import Route, activity_attempts, make_route
-from workflow_events import BatchingPublisher, SendEventActivity, new_aioboto3_event_sender
+from workflow_events import SendEventActivity
+from workflow_events._eventbridge import new_aioboto3_event_sender
+from workflow_events._publishers import BatchingPublisher
 
 from tests.workflows import NotifyByNameWorkflow, NotifyIngestedWorkflow, NotifyRejectedWorkflow
 

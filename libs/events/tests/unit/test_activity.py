@@ -4,18 +4,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from temporalio.testing import ActivityEnvironment
-from workflow_contracts import (
+from workflow_contracts import SEND_EVENT_ACTIVITY, ErrorType, TemporalContext
+from workflow_contracts._execution import execution_id
+from workflow_contracts.errors import (
     OPERATOR_RETRY_DELAY,
-    SEND_EVENT_ACTIVITY,
-    ErrorType,
     EventAccessDeniedError,
     EventPublishRetryableError,
     EventRejectedError,
     EventThrottledError,
     InvalidEventError,
     SharedActivityError,
-    TemporalContext,
-    execution_id,
 )
 from workflow_events import SendEventActivity
 from workflow_events.testing import InMemoryPublisher

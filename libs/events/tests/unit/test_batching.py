@@ -2,22 +2,19 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from workflow_contracts import (
+from workflow_contracts import TemporalContext
+from workflow_contracts.errors import (
     EventAccessDeniedError,
     EventBusNotFoundError,
     EventPublishRetryableError,
     EventRejectedError,
     EventThrottledError,
     SharedActivityError,
-    TemporalContext,
 )
-from workflow_events import (
-    BatchingPublisher,
-    DirectPublisher,
-    EntryOutcome,
-    EventEntry,
-    build_entry,
-)
+from workflow_events import EventEntry
+from workflow_events._entry import build_entry
+from workflow_events._port import EntryOutcome
+from workflow_events._publishers import BatchingPublisher, DirectPublisher
 from workflow_events.testing import InMemoryEventBus
 
 CTX = TemporalContext("wf", "run", "1", 1)

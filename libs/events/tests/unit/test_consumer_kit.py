@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 from workflow_contracts import TemporalContext
-from workflow_events import (
+from workflow_events._entry import build_entry
+from workflow_events.consumer import (
     SPEC_VERSION,
     EventDetail,
     EventRegistry,
     EventType,
     InvalidEventMessage,
     WorkflowEvent,
-    build_entry,
     dedup_key,
     make_event,
     parse_event,

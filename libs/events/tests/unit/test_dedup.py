@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from workflow_events import ClaimResult, Deduplicator, InMemoryDeduplicator, handle_once
+from workflow_events.consumer import ClaimResult, Deduplicator, InMemoryDeduplicator, handle_once
 
 
 class Clock:

@@ -5,8 +5,10 @@ from enum import Enum
 from uuid import UUID
 
 import pytest
-from workflow_contracts import ErrorType, EventTooLargeError, InvalidEventError, TemporalContext
-from workflow_events import build_entry, entry_size
+from workflow_contracts import ErrorType, TemporalContext
+from workflow_contracts._event_entry import entry_size
+from workflow_contracts.errors import EventTooLargeError, InvalidEventError
+from workflow_events._entry import build_entry
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 CTX = TemporalContext("wf", "run", "1", 1, "W", "default")

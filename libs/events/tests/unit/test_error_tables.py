@@ -10,7 +10,8 @@ import pytest
 from aiobotocore.response import AioReadTimeoutError
 from botocore.retries import standard
 from workflow_activity_kit.aws import THROTTLE_RETRY_DELAY
-from workflow_contracts import (
+from workflow_contracts import TemporalContext
+from workflow_contracts.errors import (
     OPERATOR_RETRY_DELAY,
     EventAccessDeniedError,
     EventBusNotFoundError,
@@ -18,17 +19,16 @@ from workflow_contracts import (
     EventRejectedError,
     EventThrottledError,
     SharedActivityError,
-    TemporalContext,
 )
-from workflow_events import (
+from workflow_events._entry import build_entry
+from workflow_events._eventbridge import EventBridgeSender
+from workflow_events._eventbridge_errors import (
     ENTRY_ERROR_TABLE,
     PUT_EVENTS_ERROR_TABLE,
-    EntryOutcome,
-    EventBridgeSender,
-    build_entry,
     error_for_outcome,
     map_put_events_error,
 )
+from workflow_events._port import EntryOutcome
 
 BUS = "orders-bus"
 TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD" + "x" * 60

@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # moto's dependency, in the dev venv
 import pytest
-from workflow_events import (
+from workflow_events.consumer import (
     EventType,
     InvalidEventMessage,
     envelope_schema,

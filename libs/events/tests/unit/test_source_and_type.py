@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from workflow_contracts import InvalidEventError, TemporalContext
-from workflow_events import SendEventActivity, build_entry
+from workflow_contracts import TemporalContext
+from workflow_contracts.errors import InvalidEventError
+from workflow_events import SendEventActivity
+from workflow_events._entry import build_entry
 from workflow_events.testing import InMemoryPublisher
 
 CONTEXT = TemporalContext("wf", "run", "1", 1)

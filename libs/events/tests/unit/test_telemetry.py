@@ -19,18 +19,15 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from temporalio.common import MetricCounter, MetricMeter
 from temporalio.testing import ActivityEnvironment
-from workflow_contracts import EventThrottledError, TemporalContext
-from workflow_events import (
-    BatchingPublisher,
-    EventEntry,
-    EventTrace,
-    SendEventActivity,
-    build_entry,
-    consuming_event,
-)
-from workflow_events.telemetry import EventMetrics
+from workflow_contracts import TemporalContext
+from workflow_contracts.errors import EventThrottledError
+from workflow_events import EventEntry, SendEventActivity
+from workflow_events._entry import build_entry
+from workflow_events._publishers import BatchingPublisher
+from workflow_events._telemetry import EventMetrics
+from workflow_events._trace_context import caller_trace_context
+from workflow_events.consumer import EventTrace, consuming_event
 from workflow_events.testing import InMemoryEventBus, InMemoryPublisher
-from workflow_events.trace_context import caller_trace_context
 
 CTX = TemporalContext("wf", "run", "1", 1)
 _EXPORTER = InMemorySpanExporter()

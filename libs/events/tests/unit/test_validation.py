@@ -10,14 +10,15 @@ import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.common import RawValue
 from temporalio.testing import ActivityEnvironment
-from workflow_contracts import (
-    ErrorType,
+from workflow_contracts import ErrorType
+from workflow_contracts._event_entry import MAX_DATA_DEPTH
+from workflow_contracts.errors import (
     InvalidArgumentsError,
     InvalidEventError,
     SharedActivityError,
     UnsupportedArgumentsError,
 )
-from workflow_events import MAX_DATA_DEPTH, SendEventActivity
+from workflow_events import SendEventActivity
 from workflow_events.testing import InMemoryPublisher
 
 

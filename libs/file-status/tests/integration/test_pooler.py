@@ -15,24 +15,18 @@ from uuid import UUID
 import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from workflow_contracts import (
-    DEFAULT_TRANSITIONS,
+from workflow_contracts import DEFAULT_TRANSITIONS, FileStatus, TemporalContext
+from workflow_contracts.errors import (
     OPERATOR_RETRY_DELAY,
     DatabaseAccessDeniedError,
     DatabaseUnavailableError,
-    FileStatus,
-    TemporalContext,
 )
 from workflow_devstack import PgBouncer, PostgresDatabase, create_database, drop_database
 from workflow_devstack.pytest_plugin import StartPgBouncer
-from workflow_file_status import (
-    FileCreate,
-    create_engine,
-    downgrade,
-    repository_for,
-    upgrade,
-)
+from workflow_file_status import FileCreate, create_engine, repository_for
+from workflow_file_status._migrate import downgrade
 from workflow_file_status._postgres import is_disconnect
+from workflow_file_status.migrate import upgrade
 
 S = FileStatus
 FILES = 60

@@ -10,15 +10,11 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from workflow_contracts import (
-    DEFAULT_TRANSITIONS,
-    DatabaseUnavailableError,
-    FileStatus,
-    InvalidStatusTransitionError,
-    TemporalContext,
-)
+from workflow_contracts import DEFAULT_TRANSITIONS, FileStatus, TemporalContext
+from workflow_contracts.errors import DatabaseUnavailableError, InvalidStatusTransitionError
 from workflow_devstack import PostgresDatabase, TcpProxy, free_port
-from workflow_file_status import FileCreate, SqlFileStatusAdapter, create_engine, repository_for
+from workflow_file_status import FileCreate, create_engine, repository_for
+from workflow_file_status._resource import SqlFileStatusAdapter
 
 S = FileStatus
 

@@ -9,14 +9,14 @@ import pytest
 from workflow_contracts import (
     DEFAULT_TRANSITIONS,
     FileStatus,
-    InvalidStatusTransitionError,
     StatusChange,
     TemporalContext,
-    UnknownFileError,
-    execution_id,
     make_transition_graph,
 )
-from workflow_file_status import FileCreate, SqlFileStatusAdapter
+from workflow_contracts._execution import execution_id
+from workflow_contracts.errors import InvalidStatusTransitionError, UnknownFileError
+from workflow_file_status import FileCreate
+from workflow_file_status._resource import SqlFileStatusAdapter
 
 S = FileStatus
 

@@ -8,16 +8,11 @@ from contextlib import asynccontextmanager
 
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
-from workflow_contracts import (
-    DatabaseUnavailableError,
-    ErrorType,
-    FileStatus,
-    StatusChange,
-    TemporalContext,
-    TransitionGraph,
-)
+from workflow_contracts import ErrorType, FileStatus, StatusChange, TemporalContext, TransitionGraph
+from workflow_contracts.errors import DatabaseUnavailableError
 from workflow_devstack import activity_attempts
-from workflow_file_status import FileCreate, SqlFileStatusAdapter, UpdateFileStatusActivity
+from workflow_file_status import FileCreate, UpdateFileStatusActivity
+from workflow_file_status._resource import SqlFileStatusAdapter
 
 from tests.workflows import CompleteFileWorkflow, IllegalStatusWorkflow, StatusByNameWorkflow
 

@@ -26,18 +26,18 @@ from workflow_contracts import (
     StatusChange,
     TemporalContext,
     TransitionGraph,
-    execution_id,
 )
+from workflow_contracts._execution import execution_id
 from workflow_devstack import PostgresDatabase, activity_attempts, create_database, drop_database
 from workflow_file_status import (
     FileCreate,
     FileStatusRepository,
-    SqlFileStatusAdapter,
     UpdateFileStatusActivity,
     create_engine,
     repository_for,
-    upgrade,
 )
+from workflow_file_status._resource import SqlFileStatusAdapter
+from workflow_file_status.migrate import upgrade
 
 from tests.workflows import (
     PatientStatusWorkflow,

@@ -22,25 +22,18 @@ import asyncpg
 import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
-from workflow_contracts import (
-    DEFAULT_TRANSITIONS,
+from workflow_contracts import DEFAULT_TRANSITIONS, FileStatus, StatusChange, TemporalContext
+from workflow_contracts._execution import execution_id
+from workflow_contracts.errors import (
     DatabaseAccessDeniedError,
-    FileStatus,
     InvalidArgumentsError,
-    StatusChange,
-    TemporalContext,
     UnknownStoredStatusError,
-    execution_id,
 )
 from workflow_devstack import PostgresDatabase, drop_database
 from workflow_devstack.postgres import admin_url
-from workflow_file_status import (
-    FileCreate,
-    SqlFileStatusAdapter,
-    create_engine,
-    repository_for,
-    upgrade,
-)
+from workflow_file_status import FileCreate, create_engine, repository_for
+from workflow_file_status._resource import SqlFileStatusAdapter
+from workflow_file_status.migrate import upgrade
 
 S = FileStatus
 DELAY = timedelta(seconds=3)

@@ -10,19 +10,22 @@ from workflow_contracts import (
     DEFAULT_TRANSITIONS,
     UPDATE_FILE_STATUS_ACTIVITY,
     FileStatus,
+    StatusChange,
+    TemporalContext,
+    make_transition_graph,
+)
+from workflow_contracts._execution import execution_id
+from workflow_contracts.errors import (
     InvalidArgumentsError,
     InvalidFileIdError,
     InvalidStatusError,
     InvalidStatusTransitionError,
     SharedActivityError,
-    StatusChange,
-    TemporalContext,
     UnknownFileError,
     UnsupportedArgumentsError,
-    execution_id,
-    make_transition_graph,
 )
-from workflow_file_status import UpdateFileStatusActivity, allowed_sources
+from workflow_file_status import UpdateFileStatusActivity
+from workflow_file_status._sql_common import allowed_sources
 from workflow_file_status.testing import InMemoryFileStatusRepository
 
 S = FileStatus

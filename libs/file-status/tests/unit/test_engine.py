@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from workflow_file_status import normalise_database_url
+from workflow_file_status._engine import normalise_database_url
 
 
 @pytest.mark.parametrize(

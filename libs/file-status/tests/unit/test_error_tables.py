@@ -17,7 +17,7 @@ from asyncpg.exceptions import _base as asyncpg_base
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi as PgDbapi
 from workflow_activity_kit import ErrorRow, first_row
-from workflow_contracts import (
+from workflow_contracts.errors import (
     OPERATOR_RETRY_DELAY,
     DatabaseAccessDeniedError,
     DatabaseConflictError,
@@ -29,7 +29,7 @@ from workflow_contracts import (
     SharedActivityError,
 )
 from workflow_file_status._errors import driver_facts, map_error
-from workflow_file_status._pg_errors import PG_RULES
+from workflow_file_status._postgres_errors import PG_RULES
 from workflow_file_status._sqlite_errors import SQLITE_RULES
 
 SQL = "SELECT * FROM file_status_change($1) -- secret-sql"

@@ -9,10 +9,15 @@ import pytest
 from alembic.util import CommandError
 from asyncpg.exceptions import _base as asyncpg_base
 from sqlalchemy.exc import ArgumentError
-from workflow_file_status import MigrationError, MigrationFailure
 from workflow_file_status._grants import Privilege, privileges
-from workflow_file_status._migration_errors import as_migration_error
-from workflow_file_status.migrate import GRANTS_SQL, grant_statements, main, quote_identifier
+from workflow_file_status._migration_errors import MigrationFailure, as_migration_error
+from workflow_file_status.migrate import (
+    GRANTS_SQL,
+    MigrationError,
+    grant_statements,
+    main,
+    quote_identifier,
+)
 
 FUNCTION = '"public".file_status_change(uuid, text, text[], uuid, text, text, text, text, integer)'
 RUNTIME = {

@@ -1,8 +1,9 @@
 import uuid
 
 import pytest
-from workflow_contracts import ErrorType, FileStatus, InvalidFileIdError, InvalidStatusError
-from workflow_file_status import parse_file_id, parse_status
+from workflow_contracts import ErrorType, FileStatus
+from workflow_contracts.errors import InvalidFileIdError, InvalidStatusError
+from workflow_file_status._ids import parse_file_id, parse_status
 
 UUID_TEXT = "123e4567-e89b-12d3-a456-426614174000"
 

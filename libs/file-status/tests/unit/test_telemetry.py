@@ -12,13 +12,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.common import MetricMeter
-from workflow_contracts import (
-    DatabaseUnavailableError,
-    FileStatus,
-    InvalidStatusTransitionError,
-    StatusChange,
-)
-from workflow_file_status.telemetry import StatusMetrics, traced_change
+from workflow_contracts import FileStatus, StatusChange
+from workflow_contracts.errors import DatabaseUnavailableError, InvalidStatusTransitionError
+from workflow_file_status._telemetry import StatusMetrics, traced_change
 
 FILE = uuid.uuid4()
 S = FileStatus

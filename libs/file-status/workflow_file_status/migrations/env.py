@@ -6,8 +6,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-from workflow_file_status import models  # noqa: F401 - registers the tables
-from workflow_file_status.engine import create_engine
+from workflow_file_status import _models  # noqa: F401 - registers the tables
+from workflow_file_status._engine import create_engine
 
 target_metadata = SQLModel.metadata
 

@@ -20,11 +20,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_sns import SNSClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_activity_kit import WorkerScope
 from workflow_contracts import SEND_NOTIFICATION_ACTIVITY
 from workflow_devstack import MotoServer, activity_attempts
 from workflow_notifications import (
     NotificationResource,
-    NotificationSettings,
     SendNotificationActivity,
 )
 
@@ -113,9 +113,7 @@ async def stack(
     task_queue = f"conformance-{uuid.uuid4()}"
     async with (
         resource.open(
-            NotificationSettings(),
-            aws_region=moto_server.region,
-            aws_endpoint_url=moto_server.endpoint_url,
+            WorkerScope(aws_region=moto_server.region, aws_endpoint_url=moto_server.endpoint_url)
         ),
         Worker(
             client,

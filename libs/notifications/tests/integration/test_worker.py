@@ -14,12 +14,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_sns import SNSClient
 from types_aiobotocore_sqs import SQSClient
-from workflow_contracts import NotificationFailedError, NotificationReceipt
+from workflow_activity_kit import WorkerScope
+from workflow_contracts import NotificationReceipt
+from workflow_contracts.notifications import NotificationFailedError
 from workflow_devstack import MotoServer, activity_attempts
 from workflow_notifications import (
     NotificationRequest,
     NotificationResource,
-    NotificationSettings,
     PublishOutcome,
     SendNotificationActivity,
 )
@@ -56,10 +57,11 @@ async def stack(temporal_env: WorkflowEnvironment, moto_server: MotoServer) -> A
     client = await Client.connect(temporal_env.client.service_client.config.target_host)
     resource = NotificationResource()
     async with resource.open(
-        NotificationSettings(),
-        aws_region=moto_server.region,
-        aws_endpoint_url=moto_server.endpoint_url,
-        operator_retry_delay=timedelta(seconds=1),
+        WorkerScope(
+            aws_region=moto_server.region,
+            aws_endpoint_url=moto_server.endpoint_url,
+            operator_retry_delay=timedelta(seconds=1),
+        )
     ):
         flaky = LoseFirstAnswer(resource)
         task_queue, flaky_queue = f"notify-{uuid.uuid4()}", f"notify-flaky-{uuid.uuid4()}"

@@ -3,12 +3,13 @@ from datetime import timedelta
 
 import pytest
 from temporalio.testing import ActivityEnvironment
-from workflow_contracts import (
+from workflow_activity_kit import WorkerScope
+from workflow_contracts import TemporalContext
+from workflow_contracts._execution import execution_id
+from workflow_contracts.notifications import (
     InvalidNotificationError,
     NotificationThrottledError,
     NotificationTopicNotFoundError,
-    TemporalContext,
-    execution_id,
 )
 from workflow_notifications import (
     NotificationResource,
@@ -84,7 +85,7 @@ async def test_a_worker_without_a_region_starts_and_notifications_wait(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     resource = NotificationResource()
-    async with resource.open(NotificationSettings(), operator_retry_delay=timedelta(seconds=3)):
+    async with resource.open(WorkerScope(operator_retry_delay=timedelta(seconds=3))):
         with pytest.raises(Exception) as raised:
             await env().run(SendNotificationActivity(resource).run, TOPIC, None, "m")
     assert getattr(raised.value, "type", None) == "NotificationAccessDenied"

@@ -10,16 +10,15 @@ from botocore.exceptions import (
     ParamValidationError,
 )
 from workflow_activity_kit import ErrorRow
-from workflow_contracts import (
+from workflow_contracts.errors import OperatorActionRequired, SharedActivityError
+from workflow_contracts.notifications import (
     NotificationAccessDeniedError,
     NotificationFailedError,
     NotificationRejectedError,
     NotificationThrottledError,
     NotificationTopicNotFoundError,
-    OperatorActionRequired,
-    SharedActivityError,
 )
-from workflow_notifications import PUBLISH_ERROR_TABLE, map_publish_error
+from workflow_notifications._sns_errors import PUBLISH_ERROR_TABLE, map_publish_error
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
 

@@ -1,8 +1,9 @@
 from typing import Any
 
 import pytest
-from workflow_contracts import InvalidNotificationError, NotificationTooLargeError
-from workflow_notifications import MAX_MESSAGE_BYTES, build_request, publish_arguments
+from workflow_contracts.notifications import InvalidNotificationError, NotificationTooLargeError
+from workflow_notifications._sns import publish_arguments
+from workflow_notifications._validation import MAX_MESSAGE_BYTES, build_request
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
 FIFO = "arn:aws:sns:us-east-1:123456789012:alerts.fifo"

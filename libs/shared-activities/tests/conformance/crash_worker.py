@@ -15,13 +15,10 @@ from typing import Any
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor, Worker
-from workflow_shared_activities import (
-    SEND_EVENT_ACTIVITY,
-    UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-)
+from workflow_contracts import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_shared_activities import SharedActivitiesConfig, SharedActivitiesPlugin
 
 from tests.conformance.mode_workflows import ModeStageWorkflow, stage_check
 
@@ -51,8 +48,8 @@ async def main(raw: str) -> None:
     args = json.loads(raw)
     plugin = SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name=args["bus_name"],
-            database_url=args["database_url"],
+            events=EventSettings(bus_name=args["bus_name"]),
+            file_status=FileStatusSettings(database_url=args["database_url"]),
             aws_region=args["region"],
             aws_endpoint_url=args["endpoint_url"],
         ),
@@ -68,7 +65,9 @@ async def main(raw: str) -> None:
     async with worker:
         resources = plugin.resources_for(worker)
         await asyncio.wait_for(resources.wait_until_open(), 20)
-        file = await resources.register_file(FileCreate(name="crash.csv", uri="/crash.csv"))
+        file = await resources[FILE_STATUS].register_file(
+            FileCreate(name="crash.csv", uri="/crash.csv")
+        )
         print(f"READY {file.id}", flush=True)
         await asyncio.Event().wait()
 

@@ -14,6 +14,8 @@ import sys
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from workflow_events import EventSettings
+from workflow_file_status import FileStatusSettings
 from workflow_shared_activities import SharedActivitiesConfig, SharedActivitiesPlugin
 
 from tests.conformance.workflows import RawCallWorkflow
@@ -23,11 +25,12 @@ async def main(raw: str) -> None:
     args = json.loads(raw)
     plugin = SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name=args["bus_name"],
-            database_url=args["database_url"],
+            events=EventSettings(bus_name=args["bus_name"]),
+            file_status=FileStatusSettings(
+                database_url=args["database_url"], pool_size=args["pool_size"]
+            ),
             aws_region=args["region"],
             aws_endpoint_url=args["endpoint_url"],
-            database_pool_size=args["pool_size"],
         )
     )
     client = await Client.connect(args["target"], plugins=[plugin])

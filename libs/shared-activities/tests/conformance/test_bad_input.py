@@ -21,16 +21,15 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import SEND_EVENT_ACTIVITY, UPDATE_FILE_STATUS_ACTIVITY, FileStatus
 from workflow_devstack import MotoServer, PostgresDatabase, Route, activity_attempts, make_route
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
 from workflow_shared_activities import (
-    SEND_EVENT_ACTIVITY,
-    UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
-    FileStatus,
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
-    SharedResources,
-    upgrade,
+    WorkerResources,
 )
 
 from tests.conformance.workflows import RawCallWorkflow
@@ -131,7 +130,7 @@ STATUS_CASES = [
 class Stack:
     client: Client
     task_queue: str
-    resources: SharedResources
+    resources: WorkerResources
     route: Route
 
 
@@ -148,8 +147,8 @@ async def stack(
     await asyncio.to_thread(upgrade, postgres_database.sqlalchemy_url)
     plugin = SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name=route.bus_name,
-            database_url=postgres_database.sqlalchemy_url,
+            events=EventSettings(bus_name=route.bus_name),
+            file_status=FileStatusSettings(database_url=postgres_database.sqlalchemy_url),
             aws_region=moto_server.region,
             aws_endpoint_url=moto_server.endpoint_url,
         )
@@ -193,18 +192,20 @@ async def test_send_event_rejects_bad_input_on_attempt_one(stack: Stack, case: C
 async def test_update_file_status_rejects_bad_input_on_attempt_one(
     stack: Stack, case: Case
 ) -> None:
-    file = await stack.resources.register_file(FileCreate(name="c.csv", uri="/c.csv"))
+    file = await stack.resources[FILE_STATUS].register_file(FileCreate(name="c.csv", uri="/c.csv"))
     args = [(enc, data.replace(GOOD_ID.encode(), str(file.id).encode())) for enc, data in case.args]
     await call(stack, UPDATE_FILE_STATUS_ACTIVITY, case, args)
-    after = await stack.resources.get_file(file.id)
+    after = await stack.resources[FILE_STATUS].get_file(file.id)
     assert after is not None
     assert (after.status, after.version) == (FileStatus.PENDING, 1)
-    assert await stack.resources.get_history(file.id) == []
+    assert await stack.resources[FILE_STATUS].get_history(file.id) == []
 
 
 async def test_the_same_calls_well_formed_are_accepted(stack: Stack) -> None:
     """The control: valid raw JSON through the same path works (so the cases above test input)."""
-    file = await stack.resources.register_file(FileCreate(name="ok.csv", uri="/ok.csv"))
+    file = await stack.resources[FILE_STATUS].register_file(
+        FileCreate(name="ok.csv", uri="/ok.csv")
+    )
     for name, args in [
         (UPDATE_FILE_STATUS_ACTIVITY, [j(str(file.id)), j("PROCESSING")]),
         (SEND_EVENT_ACTIVITY, [SRC, TYPE, j({"file_id": str(file.id)})]),

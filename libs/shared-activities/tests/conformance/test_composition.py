@@ -23,16 +23,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import DATA_CONVERTER, FileStatus
 from workflow_devstack import MotoServer, Route, make_route
-from workflow_shared_activities import (
-    DATA_CONVERTER,
-    FileCreate,
-    FileStatus,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-    compose_data_converter,
-    upgrade,
-)
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
+from workflow_shared_activities import SharedActivitiesConfig, SharedActivitiesPlugin
+from workflow_shared_activities._plugin import compose_data_converter
 
 from tests.workflows import ProcessWorkflow, RoutedWorkflow
 
@@ -63,8 +60,8 @@ class XorCodec(PayloadCodec):
 
 def config(route: Route, moto: MotoServer, db: Path) -> SharedActivitiesConfig:
     return SharedActivitiesConfig(
-        event_bus_name=route.bus_name,
-        database_url=f"sqlite:///{db}",
+        events=EventSettings(bus_name=route.bus_name),
+        file_status=FileStatusSettings(database_url=f"sqlite:///{db}"),
         aws_region=moto.region,
         aws_endpoint_url=moto.endpoint_url,
     )
@@ -96,7 +93,7 @@ async def test_a_conflicting_payload_converter_is_a_clear_error_at_start(
         def __init__(self) -> None:
             super().__init__(Mine())
 
-    plugin = SharedActivitiesPlugin(SharedActivitiesConfig(event_bus_name="b"))
+    plugin = SharedActivitiesPlugin(SharedActivitiesConfig(events=EventSettings(bus_name="b")))
     with pytest.raises(ValueError, match=r"Pydantic payload converter.*MyConverter"):
         await Client.connect(
             temporal_env.client.service_client.config.target_host,
@@ -126,11 +123,11 @@ async def test_two_workers_of_one_client_run_and_stop_independently(
     assert resources_a is not resources_b
 
     async def process(queue: str) -> str:
-        file = await resources_b.register_file(FileCreate(name="f.csv", uri="/f.csv"))
+        file = await resources_b[FILE_STATUS].register_file(FileCreate(name="f.csv", uri="/f.csv"))
         receipt = await client.execute_workflow(
             ProcessWorkflow.run, file.id, id=f"two-{file.id}", task_queue=queue
         )
-        final = await resources_b.get_file(file.id)
+        final = await resources_b[FILE_STATUS].get_file(file.id)
         assert final is not None and final.status is FileStatus.COMPLETED
         return receipt.event_id
 
@@ -142,11 +139,11 @@ async def test_two_workers_of_one_client_run_and_stop_independently(
             second = await process(queue_b)
         # Worker A stopped and closed its clients; B keeps working on its own.
         with pytest.raises(RuntimeError, match="not running"):
-            _ = resources_a.repository
+            _ = resources_a[FILE_STATUS].repository
         third = await process(queue_b)
     # B's own shutdown closed cleanly (no exception above) and closed its clients.
     with pytest.raises(RuntimeError, match="not running"):
-        _ = resources_b.repository
+        _ = resources_b[FILE_STATUS].repository
     events = await route.receive(expected=3)
     assert sorted(e["detail"]["id"] for e in events) == sorted([first, second, third])
 
@@ -172,7 +169,9 @@ async def test_an_encrypting_codec_keeps_every_payload_encoded_on_the_server(
     async with Worker(client, task_queue=queue, workflows=[ProcessWorkflow]) as worker:
         resources = plugin.resources_for(worker)
         await asyncio.wait_for(resources.wait_until_open(), 10)
-        file = await resources.register_file(FileCreate(name="pii.csv", uri="/pii.csv"))
+        file = await resources[FILE_STATUS].register_file(
+            FileCreate(name="pii.csv", uri="/pii.csv")
+        )
         handle = await client.start_workflow(
             ProcessWorkflow.run, file.id, id=f"codec-{file.id}", task_queue=queue
         )
@@ -215,14 +214,14 @@ async def test_activity_only_and_workflow_only_workers_split_the_work(
     async with activity_worker, workflow_worker:
         resources = plugin.resources_for(activity_worker)
         await asyncio.wait_for(resources.wait_until_open(), 10)
-        file = await resources.register_file(FileCreate(name="s.csv", uri="/s.csv"))
+        file = await resources[FILE_STATUS].register_file(FileCreate(name="s.csv", uri="/s.csv"))
         receipt = await workflow_client.execute_workflow(
             RoutedWorkflow.run,
             args=[file.id, activity_queue],
             id=f"split-{file.id}",
             task_queue=workflow_queue,
         )
-        final = await resources.get_file(file.id)
+        final = await resources[FILE_STATUS].get_file(file.id)
     assert final is not None and final.status is FileStatus.PROCESSING
     [event] = await route.receive(expected=1)
     assert event["detail"]["id"] == receipt.event_id

@@ -26,6 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor, Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import UPDATE_FILE_STATUS_ACTIVITY, FileStatus
 from workflow_devstack import (
     MotoServer,
     PostgresDatabase,
@@ -37,14 +38,10 @@ from workflow_devstack import (
     drop_role,
     make_route,
 )
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
 from workflow_file_status import migrate as migrate_cli
-from workflow_shared_activities import (
-    UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
-    FileStatus,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-)
+from workflow_shared_activities import SharedActivitiesConfig, SharedActivitiesPlugin
 from workflow_shared_activities.app import ExitCode
 
 from tests.workflows import ProcessWorkflow
@@ -121,8 +118,10 @@ async def test_a_worker_with_only_the_grants_runs_every_shared_activity(
     route = await make_route(events_client, sqs_client, {"source": ["tests"]})
     plugin = SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name=route.bus_name,
-            database_url=role.sqlalchemy_url(database, password=PASSWORD),
+            events=EventSettings(bus_name=route.bus_name),
+            file_status=FileStatusSettings(
+                database_url=role.sqlalchemy_url(database, password=PASSWORD)
+            ),
             aws_region=moto_server.region,
             aws_endpoint_url=moto_server.endpoint_url,
         )
@@ -140,8 +139,8 @@ async def test_a_worker_with_only_the_grants_runs_every_shared_activity(
     async with worker:
         resources = plugin.resources_for(worker)
         await asyncio.wait_for(resources.wait_until_open(), 10)
-        file = await resources.register_file(FileCreate(name="p.csv", uri="/p.csv"))
-        assert (await resources.get_file(file.id)) == file
+        file = await resources[FILE_STATUS].register_file(FileCreate(name="p.csv", uri="/p.csv"))
+        assert (await resources[FILE_STATUS].get_file(file.id)) == file
         handle = await client.start_workflow(
             ProcessWorkflow.run,
             file.id,
@@ -151,8 +150,8 @@ async def test_a_worker_with_only_the_grants_runs_every_shared_activity(
         )
         # Bounded: a missing grant would retry the activity every 30 s (operator error).
         receipt = await asyncio.wait_for(handle.result(), 60)
-        final = await resources.get_file(file.id)
-        history = await resources.get_history(file.id)
+        final = await resources[FILE_STATUS].get_file(file.id)
+        history = await resources[FILE_STATUS].get_history(file.id)
     # Both status changes were retried after committing: each retry got its change back.
     assert await activity_attempts(handle) == [2, 2, 1]
     assert final is not None and (final.status, final.version) == (FileStatus.COMPLETED, 3)

@@ -33,18 +33,21 @@ from temporalio.worker import (
 )
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
-from workflow_devstack import MotoServer, PostgresDatabase, Route, make_route
-from workflow_shared_activities import (
+from workflow_contracts import (
     DATA_CONVERTER,
     SEND_EVENT_ACTIVITY,
     UPDATE_FILE_STATUS_ACTIVITY,
     ActivityMode,
-    FileCreate,
     FileStatus,
+)
+from workflow_devstack import MotoServer, PostgresDatabase, Route, make_route
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
+from workflow_shared_activities import (
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
-    SharedResources,
-    upgrade,
+    WorkerResources,
 )
 
 from tests.conformance.mode_workflows import (
@@ -104,14 +107,15 @@ async def running_worker(
     *,
     interceptors: list[Interceptor] | None = None,
     workflows: list[type] | None = None,
-) -> AsyncIterator[SharedResources]:
+) -> AsyncIterator[WorkerResources]:
     plugin = SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name=route.bus_name,
-            database_url=database_url,
+            events=EventSettings(bus_name=route.bus_name),
+            file_status=FileStatusSettings(
+                database_url=database_url, migrate=database_url.startswith("postgresql")
+            ),
             aws_region=moto.region,
             aws_endpoint_url=moto.endpoint_url,
-            migrate=database_url.startswith("postgresql"),
         ),
         extra_activities=lambda _: [stage_check],
     )
@@ -166,12 +170,12 @@ async def test_a_stage_completes_in_each_mode_with_no_heavy_module_in_the_sandbo
 ) -> None:
     queue = f"modes-{uuid.uuid4()}"
     async with running_worker(temporal_env, moto_server, route, sqlite_url, queue) as resources:
-        file = await resources.register_file(FileCreate(name="m.csv", uri="/m.csv"))
+        file = await resources[FILE_STATUS].register_file(FileCreate(name="m.csv", uri="/m.csv"))
         handle = await temporal_env.client.start_workflow(
             ModeStageWorkflow.run, args=[file.id, mode], id=f"mode-{file.id}", task_queue=queue
         )
         result = await asyncio.wait_for(handle.result(), 30)
-        history = await resources.get_history(file.id)
+        history = await resources[FILE_STATUS].get_history(file.id)
     # The workflow ran in the default sandbox and loaded none of the activities' libraries.
     assert result["heavy"] == [] and result["contracts_loaded"] is True
     assert result["status"] == "COMPLETED" and result["value"] == {"checked": str(file.id)}
@@ -222,14 +226,14 @@ async def test_lost_completions_are_retried_with_one_change_and_one_event_id_per
         queue,
         interceptors=[log],
     ) as resources:
-        file = await resources.register_file(FileCreate(name="l.csv", uri="/l.csv"))
+        file = await resources[FILE_STATUS].register_file(FileCreate(name="l.csv", uri="/l.csv"))
         result = await asyncio.wait_for(
             temporal_env.client.execute_workflow(
                 ModeStageWorkflow.run, args=[file.id, mode], id=f"lossy-{file.id}", task_queue=queue
             ),
             60,
         )
-        history = await resources.get_history(file.id)
+        history = await resources[FILE_STATUS].get_history(file.id)
     assert result["status"] == "COMPLETED" and result["heavy"] == []
     # Every shared call committed or published on attempt 1, lost its result, and was retried
     # once under the same activity id; the retry returned what attempt 1 had committed.
@@ -267,12 +271,12 @@ async def test_local_retries_after_a_back_off_timer_keep_their_ids(
         interceptors=[log],
         workflows=[LocalBackoffWorkflow],
     ) as resources:
-        file = await resources.register_file(FileCreate(name="b.csv", uri="/b.csv"))
+        file = await resources[FILE_STATUS].register_file(FileCreate(name="b.csv", uri="/b.csv"))
         handle = await temporal_env.client.start_workflow(
             LocalBackoffWorkflow.run, file.id, id=f"backoff-{file.id}", task_queue=queue
         )
         result = await asyncio.wait_for(handle.result(), 30)
-        history = await resources.get_history(file.id)
+        history = await resources[FILE_STATUS].get_history(file.id)
     types = await history_event_types(handle)
     assert types.count(EventType.EVENT_TYPE_TIMER_STARTED) == 2  # both retries came by timer
     assert list(log.attempts(UPDATE_FILE_STATUS_ACTIVITY).values()) == [[1, 2]]
@@ -350,7 +354,7 @@ async def test_a_local_stage_keeps_its_ids_when_its_worker_is_killed_and_replace
         temporal_env, moto_server, route, sqlite_url, queue, interceptors=[log]
     ) as resources:
         result = await asyncio.wait_for(handle.result(), 60)
-        history = await resources.get_history(file_id)
+        history = await resources[FILE_STATUS].get_history(file_id)
     assert result["status"] == "COMPLETED" and result["heavy"] == []
     # Everything the new worker ran, it ran under an id the killed one had used: the ids come
     # from the history, not from the worker. The event was published again under its id.

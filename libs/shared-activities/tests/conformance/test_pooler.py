@@ -25,15 +25,12 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import UPDATE_FILE_STATUS_ACTIVITY, FileStatus
 from workflow_devstack import MotoServer, PgBouncer, PostgresDatabase, activity_attempts, make_route
-from workflow_shared_activities import (
-    UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
-    FileStatus,
-    SharedActivitiesConfig,
-    SharedResources,
-    upgrade,
-)
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
+from workflow_shared_activities import SharedActivitiesConfig, WorkerResources
 
 from tests.conformance.workflows import RawCallWorkflow
 
@@ -130,12 +127,19 @@ async def change_all(
 
 
 async def register(database_url: str, count: int) -> list[uuid.UUID]:
-    resources = SharedResources()
-    async with resources.open(
-        SharedActivitiesConfig(event_bus_name="unused", database_url=database_url)
-    ):
+    resources = WorkerResources(
+        SharedActivitiesConfig(
+            events=EventSettings(bus_name="unused"),
+            file_status=FileStatusSettings(database_url=database_url),
+        )
+    )
+    async with resources.open():
         return [
-            (await resources.register_file(FileCreate(name=f"p{n}.csv", uri=f"/p/{n}"))).id
+            (
+                await resources[FILE_STATUS].register_file(
+                    FileCreate(name=f"p{n}.csv", uri=f"/p/{n}")
+                )
+            ).id
             for n in range(count)
         ]
 

@@ -17,15 +17,15 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import FileStatus, TemporalContext
 from workflow_devstack import MotoServer, make_route
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
 from workflow_shared_activities import (
-    FileCreate,
-    FileStatus,
     SharedActivitiesConfig,
     SharedActivitiesPlugin,
-    SharedResources,
-    TemporalContext,
-    upgrade,
+    WorkerResources,
 )
 
 from tests import workflows
@@ -36,7 +36,7 @@ from tests.workflows import StageWorkflow, stage_work
 class Stage:
     client: Client
     queue: str
-    resources: SharedResources
+    resources: WorkerResources
     bus_name: str
 
 
@@ -52,8 +52,8 @@ async def stage(
     bus_name = f"late-bus-{uuid.uuid4().hex[:8]}"
     plugin = SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name=bus_name,
-            database_url=f"sqlite:///{db}",
+            events=EventSettings(bus_name=bus_name),
+            file_status=FileStatusSettings(database_url=f"sqlite:///{db}"),
             aws_region=moto_server.region,
             aws_endpoint_url=moto_server.endpoint_url,
             operator_retry_delay=timedelta(seconds=1),
@@ -73,7 +73,7 @@ async def stage(
 async def test_a_stage_never_completes_without_its_event_it_waits_for_the_bus(
     stage: Stage, events_client: EventBridgeClient, sqs_client: SQSClient
 ) -> None:
-    file = await stage.resources.register_file(FileCreate(name="s.csv", uri="/s.csv"))
+    file = await stage.resources[FILE_STATUS].register_file(FileCreate(name="s.csv", uri="/s.csv"))
     handle = await stage.client.start_workflow(
         StageWorkflow.run, args=[file.id, False], id=f"stage-{file.id}", task_queue=stage.queue
     )
@@ -88,7 +88,7 @@ async def test_a_stage_never_completes_without_its_event_it_waits_for_the_bus(
         pytest.fail("the event was never retried")
     assert pending[0].last_failure.application_failure_info.type == "EventBusNotFound"
     assert pending[0].last_failure.application_failure_info.non_retryable is False
-    current = await stage.resources.get_file(file.id)
+    current = await stage.resources[FILE_STATUS].get_file(file.id)
     assert current is not None and current.status is FileStatus.COMPLETED
     # The operator creates the bus: the event arrives and the workflow completes.
     route = await make_route(
@@ -106,7 +106,7 @@ async def test_a_second_stage_on_a_processing_file_fails_fast_and_still_sends_it
     route = await make_route(
         events_client, sqs_client, {"source": ["tests"]}, bus_name=stage.bus_name
     )
-    file = await stage.resources.register_file(FileCreate(name="t.csv", uri="/t.csv"))
+    file = await stage.resources[FILE_STATUS].register_file(FileCreate(name="t.csv", uri="/t.csv"))
     workflows.STAGE_RELEASE.clear()
     workflows.STAGE_STARTED.clear()
     first = await stage.client.start_workflow(
@@ -131,7 +131,7 @@ async def test_a_second_stage_on_a_processing_file_fails_fast_and_still_sends_it
     assert await first.result() == "COMPLETED"
     [done] = await route.receive(expected=1)
     assert done["detail-type"] == "stage_completed"
-    history = await stage.resources.get_history(file.id)
+    history = await stage.resources[FILE_STATUS].get_history(file.id)
     assert [h.to_status for h in history] == [FileStatus.PROCESSING, FileStatus.COMPLETED]
 
 
@@ -141,7 +141,7 @@ async def test_a_refused_final_status_still_sends_the_failure_event(
     route = await make_route(
         events_client, sqs_client, {"source": ["tests"]}, bus_name=stage.bus_name
     )
-    file = await stage.resources.register_file(FileCreate(name="u.csv", uri="/u.csv"))
+    file = await stage.resources[FILE_STATUS].register_file(FileCreate(name="u.csv", uri="/u.csv"))
     workflows.STAGE_RELEASE.clear()
     workflows.STAGE_STARTED.clear()
     handle = await stage.client.start_workflow(
@@ -150,9 +150,11 @@ async def test_a_refused_final_status_still_sends_the_failure_event(
     await asyncio.wait_for(workflows.STAGE_STARTED.wait(), 20)
     # Someone else (an operator's tool) fails the file while the stage works.
     operator = TemporalContext(None, None, "operator-1", 1, activity_run_id=str(uuid.uuid4()))
-    from workflow_shared_activities import DEFAULT_TRANSITIONS
+    from workflow_contracts import DEFAULT_TRANSITIONS
 
-    await stage.resources.change_status(file.id, FileStatus.FAILED, operator, DEFAULT_TRANSITIONS)
+    await stage.resources[FILE_STATUS].change_status(
+        file.id, FileStatus.FAILED, operator, DEFAULT_TRANSITIONS
+    )
     workflows.STAGE_RELEASE.set()
     with pytest.raises(WorkflowFailureError) as failed:
         await handle.result()

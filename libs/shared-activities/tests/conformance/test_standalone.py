@@ -20,15 +20,12 @@ from temporalio.worker import (
 )
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_contracts import UPDATE_FILE_STATUS_ACTIVITY, FileStatus
 from workflow_devstack import MotoServer, make_route
-from workflow_shared_activities import (
-    UPDATE_FILE_STATUS_ACTIVITY,
-    FileCreate,
-    FileStatus,
-    SharedActivitiesConfig,
-    SharedActivitiesPlugin,
-    upgrade,
-)
+from workflow_events import EventSettings
+from workflow_file_status import FILE_STATUS, FileCreate, FileStatusSettings
+from workflow_file_status.migrate import upgrade
+from workflow_shared_activities import SharedActivitiesConfig, SharedActivitiesPlugin
 
 
 class LoseFirstCompletion(Interceptor):
@@ -57,8 +54,8 @@ async def test_standalone_status_changes_are_keyed_by_their_execution(
     await asyncio.to_thread(upgrade, f"sqlite:///{db}")
     plugin = SharedActivitiesPlugin(
         SharedActivitiesConfig(
-            event_bus_name=route.bus_name,
-            database_url=f"sqlite:///{db}",
+            events=EventSettings(bus_name=route.bus_name),
+            file_status=FileStatusSettings(database_url=f"sqlite:///{db}"),
             aws_region=moto_server.region,
             aws_endpoint_url=moto_server.endpoint_url,
         )
@@ -71,7 +68,7 @@ async def test_standalone_status_changes_are_keyed_by_their_execution(
     async with worker:
         resources = plugin.resources_for(worker)
         await asyncio.wait_for(resources.wait_until_open(), 10)
-        file = await resources.register_file(FileCreate(name="s.csv", uri="/s.csv"))
+        file = await resources[FILE_STATUS].register_file(FileCreate(name="s.csv", uri="/s.csv"))
         reused_id = f"svc-request-{uuid.uuid4()}"
         results = []
         for status in ("PROCESSING", "COMPLETED"):
@@ -85,8 +82,8 @@ async def test_standalone_status_changes_are_keyed_by_their_execution(
             )
             results.append(await handle.result())
             assert (await handle.describe()).attempt == 2  # the first completion was lost
-        history = await resources.get_history(file.id)
-        final = await resources.get_file(file.id)
+        history = await resources[FILE_STATUS].get_history(file.id)
+        final = await resources[FILE_STATUS].get_file(file.id)
     # Two executions: two applied changes. Each retried once: still one row each, and the
     # retry returned what its own first attempt committed.
     assert [(r["previous"], r["current"], r["changed"], r["version"]) for r in results] == [

@@ -31,7 +31,6 @@ from workflow_shared_activities.app.files import (
     status_document,
 )
 from workflow_shared_activities.app.settings import (
-    OPTIONAL_CONFIG_FIELDS,
     AppSettings,
     SettingsConfigDict,
     redact_url,
@@ -39,7 +38,6 @@ from workflow_shared_activities.app.settings import (
 from workflow_shared_activities.app.worker import WorkerApp, run_worker_until_stopped
 
 __all__ = [
-    "OPTIONAL_CONFIG_FIELDS",
     "AppSettings",
     "Command",
     "ExitCode",

@@ -30,12 +30,13 @@ from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from workflow_contracts import ErrorType, FileStatus
-from workflow_file_status import MigrationError, MigrationFailure
+from workflow_file_status._migration_errors import MigrationFailure
+from workflow_file_status.migrate import MigrationError
 
+from workflow_shared_activities._runtime import configure_logging
 from workflow_shared_activities.app.files import format_status, open_repository, status_document
 from workflow_shared_activities.app.settings import AppSettings
 from workflow_shared_activities.app.worker import WorkerApp
-from workflow_shared_activities.runtime import configure_logging
 
 __all__ = ["Command", "ExitCode", "UsageError", "print_line", "run_cli"]
 

@@ -13,12 +13,12 @@ from typing import Any
 from workflow_file_status import (
     FileCreate,
     FileRead,
-    SqlFileStatusAdapter,
+    FileStore,
     StatusHistoryRead,
     create_engine,
     repository_for,
-    upgrade,
 )
+from workflow_file_status.migrate import upgrade
 
 from workflow_shared_activities.app.settings import AppSettings
 
@@ -69,7 +69,7 @@ def collect_files(paths: Iterable[Path], pattern: str | None = None) -> list[Pat
 @asynccontextmanager
 async def open_repository(
     settings: AppSettings, *, migrate: bool | None = None
-) -> AsyncIterator[SqlFileStatusAdapter]:
+) -> AsyncIterator[FileStore]:
     """The file-status repository on the configured database.
 
     Args:
@@ -88,7 +88,7 @@ async def open_repository(
 
 
 async def register_paths(
-    repository: SqlFileStatusAdapter, paths: Sequence[Path]
+    repository: FileStore, paths: Sequence[Path]
 ) -> AsyncIterator[tuple[FileRead, Path]]:
     """Registers each file (status PENDING, its path as URI), yielding each as it is done."""
     for path in paths:

@@ -12,7 +12,6 @@ the package does not.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from datetime import timedelta
 from typing import Any
@@ -21,10 +20,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from pydantic import Field, field_validator
 from sqlalchemy.engine import make_url
 from workflow_contracts import ActivityMode, StageTimeouts
-from workflow_file_status import DEFAULT_SQLITE_URL
-from workflow_file_status.engine import database_pooler
+from workflow_events import EventSettings
+from workflow_file_status import FileStatusSettings
+from workflow_file_status._engine import DEFAULT_SQLITE_URL, database_pooler
 
-from workflow_shared_activities.config import SharedActivitiesConfig
+from workflow_shared_activities._config import SharedActivitiesConfig
 
 try:
     from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,7 +34,7 @@ except ImportError as err:  # pragma: no cover - exercised only without the extr
         "workflow-shared-activities[app] (or pydantic-settings>=2.7)"
     ) from err
 
-__all__ = ["OPTIONAL_CONFIG_FIELDS", "AppSettings", "SettingsConfigDict", "redact_url"]
+__all__ = ["AppSettings", "SettingsConfigDict", "redact_url"]
 
 _SECRET_QUERY_KEYS = frozenset(
     {"password", "passwd", "pass", "pwd", "secret", "token", "sslpassword", "api_key", "apikey"}
@@ -42,10 +42,6 @@ _SECRET_QUERY_KEYS = frozenset(
 _REDACTED = "***"
 
 _DEFAULT_START_TO_CLOSE_SECONDS = 10.0
-
-OPTIONAL_CONFIG_FIELDS = ("database_pool_size",)
-"""`SharedActivitiesConfig` fields `AppSettings.shared_activities` fills when the installed
-version has them (older versions lack them: the setting is then reported, not applied)."""
 
 
 def redact_url(url: str | None) -> str | None:
@@ -215,9 +211,6 @@ class AppSettings(BaseSettings):
         """The SQS endpoint: ``aws_endpoint_url_sqs``, else ``aws_endpoint_url``."""
         return self.aws_endpoint_url_sqs or self.aws_endpoint_url
 
-    def _optional_config(self) -> dict[str, Any]:
-        return {"database_pool_size": self.database_pool_size}
-
     def stage_timeouts(self) -> StageTimeouts | None:
         """The timeouts of the shared-activity calls of the workflows this app starts.
 
@@ -234,36 +227,19 @@ class AppSettings(BaseSettings):
         )
 
     def shared_activities(self) -> SharedActivitiesConfig:
-        """The shared activities' configuration.
-
-        The pool size and activity timeouts are passed only to a
-        `SharedActivitiesConfig` that has those fields (`OPTIONAL_CONFIG_FIELDS`);
-        `unapplied_settings` names what this version cannot take.
-        """
-        known = {f.name for f in dataclasses.fields(SharedActivitiesConfig)}
-        optional = {k: v for k, v in self._optional_config().items() if k in known}
+        """The shared activities' configuration, one settings object per package."""
         return SharedActivitiesConfig(
-            event_bus_name=self.event_bus_name,
-            database_url=self.database_url,
+            events=EventSettings(
+                bus_name=self.event_bus_name, source_prefix=self.event_source_prefix
+            ),
+            file_status=FileStatusSettings(
+                database_url=self.database_url,
+                migrate=self.migrate,
+                pool_size=self.database_pool_size,
+            ),
             aws_region=self.aws_region,
             aws_endpoint_url=self.events_endpoint_url(),
-            event_source_prefix=self.event_source_prefix,
-            migrate=self.migrate,
-            **optional,
         )
-
-    def unapplied_settings(self) -> list[str]:
-        """The settings changed from their default that do not take effect.
-
-        Those the installed `SharedActivitiesConfig` has no field for, as ``name=value``.
-        """
-        known = {f.name for f in dataclasses.fields(SharedActivitiesConfig)}
-        defaults = type(self).model_construct()._optional_config()
-        return [
-            f"{name}={value}"
-            for name, value in self._optional_config().items()
-            if name not in known and value != defaults[name]
-        ]
 
     def effective_config(self) -> dict[str, Any]:
         """What the app runs with, safe to log: no password, no credentials.

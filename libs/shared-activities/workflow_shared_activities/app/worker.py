@@ -21,15 +21,16 @@ from temporalio.runtime import Runtime
 from temporalio.worker import Replayer, Worker
 from workflow_contracts import DATA_CONVERTER
 
+from workflow_shared_activities._health import serve_health
+from workflow_shared_activities._plugin import SharedActivitiesPlugin
+from workflow_shared_activities._resources import WorkerResources
+from workflow_shared_activities._runtime import connect_client, run_worker_until_stopped
 from workflow_shared_activities.app.observability import (
     client_plugins,
     configure_tracing,
     metrics_runtime,
 )
 from workflow_shared_activities.app.settings import AppSettings
-from workflow_shared_activities.health import serve_health
-from workflow_shared_activities.plugin import SharedActivitiesPlugin, SharedResources
-from workflow_shared_activities.runtime import connect_client, run_worker_until_stopped
 
 __all__ = ["WorkerApp", "run_worker_until_stopped"]
 
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 S = TypeVar("S", bound=AppSettings)
 
 
-def _no_activities(settings: Any, resources: SharedResources) -> Sequence[Callable[..., Any]]:
+def _no_activities(settings: Any, resources: WorkerResources) -> Sequence[Callable[..., Any]]:
     return []
 
 
@@ -60,7 +61,7 @@ class WorkerApp(Generic[S]):
     settings_type: type[S]
     workflows: Sequence[type]
     start_workflow: Callable[[Client, S, UUID], Awaitable[WorkflowHandle[Any, Any]]]
-    activities: Callable[[S, SharedResources], Sequence[Callable[..., Any]]] = _no_activities
+    activities: Callable[[S, WorkerResources], Sequence[Callable[..., Any]]] = _no_activities
     companion: Callable[[Client, S, asyncio.Event], Coroutine[Any, Any, None]] | None = None
     description: str = ""
     logger: logging.Logger = field(init=False, repr=False, compare=False)
@@ -126,13 +127,6 @@ class WorkerApp(Generic[S]):
     def log_effective_config(self, settings: S) -> None:
         """Logs what the app runs with (the database URL without its password)."""
         self.logger.info("%s starting: %s", self.name, settings.describe())
-        unapplied = settings.unapplied_settings()
-        if unapplied:
-            self.logger.warning(
-                "%s: not applied by this version of the shared activities: %s",
-                self.name,
-                ", ".join(unapplied),
-            )
 
     async def serve(self, settings: S, stop: asyncio.Event | None = None) -> None:
         """Runs the worker (and the companion) until SIGINT/SIGTERM or ``stop``.

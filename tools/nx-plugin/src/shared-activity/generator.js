@@ -1,7 +1,9 @@
 'use strict';
 /**
  * `nx g @workflow/nx-plugin:shared-activity <name> [--activity verb_noun] [--noun Noun]`:
- * a per-activity package in libs/<name>, in the pattern of libs/events, wired in.
+ * a shared activity package in libs/<name> (its `ActivityPackage`, settings, resource, activity,
+ * port, placeholder adapter, telemetry, fake, tests), the workflow-facing contracts module in
+ * workflow_contracts, and one line in the umbrella's package list (plus dependency declarations).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -26,10 +28,7 @@ async function sharedActivityGenerator(tree, options) {
     formatPython(tree.root, [
       n.dir,
       `libs/contracts/workflow_contracts/${n.contractModule}.py`,
-      'libs/contracts/workflow_contracts/__init__.py',
-      'libs/shared-activities/workflow_shared_activities/__init__.py',
-      'libs/shared-activities/workflow_shared_activities/config.py',
-      'libs/shared-activities/workflow_shared_activities/activity_packages.py',
+      'libs/shared-activities/workflow_shared_activities/_config.py',
     ]);
     // Locks need the network: the generator leaves them to the developer (and CI's copy
     // of the workspace runs the package's checks with the shared .venv instead).
@@ -39,7 +38,8 @@ async function sharedActivityGenerator(tree, options) {
         `  (cd ${n.dir} && flock /tmp/ws-poetry.lock poetry lock)`,
         `  flock /tmp/ws-poetry.lock poetry lock && flock /tmp/ws-poetry.lock poetry sync`,
         `  pnpm nx run-many -t lint typecheck test -p ${n.project} workflow-contracts workflow-shared-activities`,
-        `Then replace the placeholder adapter (${joinPathFragments(n.dir, n.pkg, 'adapter.py')}).`,
+        `Then replace the placeholder backend (${joinPathFragments(n.dir, n.pkg, '_placeholder.py')} and`,
+        `_placeholder_errors.py) with the real one's _<backend>.py and _<backend>_errors.py.`,
       ].join('\n'),
     );
   };

@@ -30,6 +30,7 @@ function activityNames(options) {
     className: `${pascal(words)}Activity`,
     noun,
     nounSnake,
+    packageConst: snake.toUpperCase(),
     contractModule: snake,
     tmpl: '',
   };

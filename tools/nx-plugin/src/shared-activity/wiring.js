@@ -52,26 +52,13 @@ function insertAfterLast(text, anchor, line, path) {
 }
 
 /**
- * Wires the package into the contracts, the umbrella and the root environment.
+ * Wires the package in: one field in the umbrella's package list (and its import), and the
+ * dependency declarations (the umbrella's path dependency and Nx range, the root environment's
+ * path dependency). Nothing else: the umbrella composes packages from that list alone.
  * @param {import('@nx/devkit').Tree} tree
  * @param {ReturnType<import('./names').activityNames>} n
  */
 function wire(tree, n) {
-  const contracts = 'libs/contracts/workflow_contracts/__init__.py';
-  update(tree, contracts, (t) => {
-    t = insertAfterLast(
-      t,
-      // A whole import statement: one line, or a parenthesized list over several.
-      /^from workflow_contracts\.[a-z_]+ import (?:\([^)]*\)|.*)$/gm,
-      `from workflow_contracts import ${n.contractModule} as _${n.contractModule}\n` +
-        `from workflow_contracts.${n.contractModule} import *  # noqa: F403`,
-      contracts,
-    );
-    // mypy follows `__all__ += module.__all__` (not an alias of a list).
-    const extend = `__all__ += _${n.contractModule}.__all__`;
-    return t.includes(extend) ? t : t.replace(/\s*$/, '\n') + extend + '\n';
-  });
-
   const umbrella = 'libs/shared-activities';
   update(tree, `${umbrella}/pyproject.toml`, (t) => {
     t = insertAfterLast(
@@ -98,57 +85,25 @@ function wire(tree, n) {
       'pyproject.toml',
     ),
   );
-  const init = `${umbrella}/workflow_shared_activities/__init__.py`;
-  update(tree, init, (t) => {
-    t = insertAtMarker(
-      t,
-      'imports',
-      [
-        // The contracts' names again: mypy does not see a `+=` to __all__ through `import *`.
-        `from workflow_contracts.${n.contractModule} import *  # noqa: F403`,
-        `from ${n.pkg} import *  # noqa: F403`,
-        `from ${n.pkg} import __all__ as _${n.snake}_all`,
-      ],
-      init,
-    );
-    return insertAtMarker(t, 'exports', [`*_${n.snake}_all,`], init);
-  });
-  const config = `${umbrella}/workflow_shared_activities/config.py`;
+  const config = `${umbrella}/workflow_shared_activities/_config.py`;
   update(tree, config, (t) => {
-    t = insertAtMarker(t, 'imports', [`from ${n.pkg} import ${n.noun}Settings`], config);
-    return insertAtMarker(
-      t,
-      'settings',
-      [`${n.snake}: ${n.noun}Settings = field(default_factory=${n.noun}Settings)`],
-      config,
-    );
-  });
-  const packages = `${umbrella}/workflow_shared_activities/activity_packages.py`;
-  update(tree, packages, (t) => {
-    t = insertAtMarker(t, 'imports', [`from ${n.pkg} import ${n.className}, ${n.noun}Resource`], packages);
-    t = insertAtMarker(t, 'resources', [`self.${n.snake} = ${n.noun}Resource()`], packages);
-    t = insertAtMarker(
-      t,
-      'open',
-      [
-        `await stack.enter_async_context(`,
-        `    self.${n.snake}.open(`,
-        `        config.${n.snake},`,
-        `        aws_region=config.aws_region,`,
-        `        aws_endpoint_url=config.aws_endpoint_url,`,
-        `        operator_retry_delay=config.operator_retry_delay,`,
-        `    )`,
-        `)`,
-      ],
-      packages,
-    );
-    return insertAtMarker(
-      t,
-      'activities',
-      [`activities.append(${n.className}(self.${n.snake}, config.${n.snake}).run)`],
-      packages,
-    );
+    t = insertAtMarker(t, 'imports', [packageImport(n)], config);
+    return insertAtMarker(t, 'packages', [packageField(n)], config);
   });
 }
 
-module.exports = { wire, insertAtMarker, insertAfterLast };
+/** @param {ReturnType<import('./names').activityNames>} n */
+function packageImport(n) {
+  return `from ${n.pkg} import ${n.packageConst}, ${n.noun}Settings`;
+}
+
+/**
+ * The package's one line in `SharedActivitiesConfig` (ruff keeps it on one line up to 100
+ * characters; a longer one it wraps).
+ * @param {ReturnType<import('./names').activityNames>} n
+ */
+function packageField(n) {
+  return `${n.snake}: Annotated[${n.noun}Settings, ${n.packageConst}] = field(default_factory=${n.noun}Settings)`;
+}
+
+module.exports = { wire, insertAtMarker, insertAfterLast, packageImport, packageField };

@@ -21,7 +21,8 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from alembic import context, op
-from workflow_contracts import TemporalContext, execution_id
+from workflow_contracts import TemporalContext
+from workflow_contracts._execution import execution_id
 
 revision: str = "0002"
 down_revision: str | None = "0001"
