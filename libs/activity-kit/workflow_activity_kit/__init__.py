@@ -11,11 +11,16 @@
   `workflow_activity_kit.aws` (the ``aws`` extra: botocore and aiohttp).
 - `WorkerMetrics`: one set of metric instruments per worker, found from a running activity.
 - `heartbeating` and `retryable_error`, for an app's own activities.
+- `execution_id`: the stable id of one activity execution (the same on every retry; events and
+  status changes are keyed by it); `json_type`: a value's JSON type name, for messages.
 - `ActivityPackage`, `PackageResource`, `WorkerScope`, `Probe`: the shape a shared activity
   package gives the worker that composes it (`configured_packages` reads the list).
 
 Activity code only: workflows import `workflow_contracts` (sandbox-safe), never this.
 """
+
+from workflow_contracts._execution import execution_id
+from workflow_contracts._json_types import json_type
 
 from workflow_activity_kit._error_table import ErrorFacts, ErrorRow, first_row
 from workflow_activity_kit._heartbeat import heartbeating, retryable_error
@@ -40,8 +45,10 @@ __all__ = [
     "WorkerScope",
     "configured_packages",
     "decode_argument",
+    "execution_id",
     "first_row",
     "heartbeating",
+    "json_type",
     "retryable_error",
     "safe_message",
     "shorten",

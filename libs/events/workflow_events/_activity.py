@@ -7,10 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import activity
-from workflow_activity_kit import wire_activity
+from workflow_activity_kit import execution_id, json_type, wire_activity
 from workflow_contracts import SEND_EVENT_ACTIVITY, EventReceipt, TemporalContext
-from workflow_contracts._execution import execution_id
-from workflow_contracts._json_types import json_type
 from workflow_contracts.errors import InvalidEventError, SharedActivityError
 
 from workflow_events._entry import (

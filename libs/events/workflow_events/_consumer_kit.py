@@ -41,8 +41,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 from typing_extensions import TypeVar
+from workflow_activity_kit import json_type
 from workflow_contracts import TemporalContext
-from workflow_contracts._json_types import json_type
 
 from workflow_events._entry import build_entry
 

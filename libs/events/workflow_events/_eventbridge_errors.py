@@ -36,7 +36,6 @@ __all__ = [
     "ENTRY_ERROR_TABLE",
     "MALFORMED_ANSWER",
     "PUT_EVENTS_ERROR_TABLE",
-    "RETRYABLE_ENTRY_CODES",
     "error_for_outcome",
     "map_put_events_error",
 ]
@@ -136,11 +135,6 @@ ENTRY_ERROR_TABLE: tuple[ErrorRow, ...] = (
 retrying it cannot help."""
 
 _ENTRY_REJECTED = ErrorRow(EventRejectedError, "rejected; not retried")
-
-RETRYABLE_ENTRY_CODES = frozenset(
-    code for row in ENTRY_ERROR_TABLE if not row.error.permanent for code in row.codes
-)
-"""Entry error codes that are retried (transient, throttled, or waiting for an operator)."""
 
 
 def error_for_outcome(

@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
+from workflow_activity_kit import json_type
 from workflow_contracts import FileStatus
-from workflow_contracts._json_types import json_type
 from workflow_contracts.errors import InvalidFileIdError, InvalidStatusError
 
 __all__ = ["parse_file_id", "parse_status"]

@@ -16,9 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from workflow_activity_kit import ErrorRow
+from workflow_activity_kit import ErrorRow, execution_id
 from workflow_contracts import FileStatus, StatusChange, TemporalContext, TransitionGraph
-from workflow_contracts._execution import execution_id
 from workflow_contracts.errors import (
     OPERATOR_RETRY_DELAY,
     DatabaseConflictError,

@@ -6,9 +6,8 @@ import logging
 from typing import Any
 
 from temporalio import activity
-from workflow_activity_kit import wire_activity
+from workflow_activity_kit import execution_id, wire_activity
 from workflow_contracts import SEND_NOTIFICATION_ACTIVITY, NotificationReceipt, TemporalContext
-from workflow_contracts._execution import execution_id
 from workflow_contracts.errors import OPERATOR_RETRY_DELAY
 from workflow_contracts.notifications import (
     InvalidNotificationError,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from workflow_contracts._json_types import json_type
+from workflow_activity_kit import json_type
 from workflow_contracts.notifications import (
     NOTIFICATION_ID_ATTRIBUTE,
     InvalidNotificationError,

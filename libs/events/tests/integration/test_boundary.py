@@ -23,8 +23,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from types_aiobotocore_events import EventBridgeClient
 from types_aiobotocore_sqs import SQSClient
+from workflow_activity_kit import execution_id
 from workflow_contracts import SEND_EVENT_ACTIVITY, ErrorType, TemporalContext
-from workflow_contracts._execution import execution_id
 from workflow_contracts.errors import EventPublishRetryableError
 from workflow_devstack import activity_attempts, make_route
 from workflow_events import EventEntry, SendEventActivity

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from temporalio.testing import ActivityEnvironment
+from workflow_activity_kit import execution_id
 from workflow_contracts import SEND_EVENT_ACTIVITY, ErrorType, TemporalContext
-from workflow_contracts._execution import execution_id
 from workflow_contracts.errors import (
     OPERATOR_RETRY_DELAY,
     EventAccessDeniedError,

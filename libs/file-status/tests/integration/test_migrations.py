@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from workflow_activity_kit import execution_id
 from workflow_contracts import DEFAULT_TRANSITIONS, FileStatus, StatusChange, TemporalContext
-from workflow_contracts._execution import execution_id
 from workflow_devstack import PostgresDatabase, create_database, drop_database
 from workflow_file_status import create_engine, repository_for
 from workflow_file_status._migrate import downgrade

@@ -6,6 +6,7 @@ import dataclasses
 import uuid
 
 import pytest
+from workflow_activity_kit import execution_id
 from workflow_contracts import (
     DEFAULT_TRANSITIONS,
     FileStatus,
@@ -13,7 +14,6 @@ from workflow_contracts import (
     TemporalContext,
     make_transition_graph,
 )
-from workflow_contracts._execution import execution_id
 from workflow_contracts.errors import InvalidStatusTransitionError, UnknownFileError
 from workflow_file_status import FileCreate
 from workflow_file_status._resource import SqlFileStatusAdapter

@@ -17,8 +17,8 @@ from uuid import UUID
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
+from workflow_activity_kit import execution_id
 from workflow_contracts import DEFAULT_TRANSITIONS, FileStatus, StatusChange, TemporalContext
-from workflow_contracts._execution import execution_id
 from workflow_contracts.errors import InvalidStatusTransitionError, SharedActivityError
 from workflow_devstack import PostgresDatabase, run_concurrently
 from workflow_file_status import FileCreate, create_engine, repository_for

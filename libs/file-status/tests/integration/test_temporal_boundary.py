@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
+from workflow_activity_kit import execution_id
 from workflow_contracts import (
     DEFAULT_TRANSITIONS,
     ErrorType,
@@ -27,7 +28,6 @@ from workflow_contracts import (
     TemporalContext,
     TransitionGraph,
 )
-from workflow_contracts._execution import execution_id
 from workflow_devstack import PostgresDatabase, activity_attempts, create_database, drop_database
 from workflow_file_status import (
     FileCreate,

@@ -22,8 +22,8 @@ import asyncpg
 import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
+from workflow_activity_kit import execution_id
 from workflow_contracts import DEFAULT_TRANSITIONS, FileStatus, StatusChange, TemporalContext
-from workflow_contracts._execution import execution_id
 from workflow_contracts.errors import (
     DatabaseAccessDeniedError,
     InvalidArgumentsError,

@@ -6,6 +6,7 @@ import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.common import RawValue, _type_hints_from_func
 from temporalio.testing import ActivityEnvironment
+from workflow_activity_kit import execution_id
 from workflow_contracts import (
     DEFAULT_TRANSITIONS,
     UPDATE_FILE_STATUS_ACTIVITY,
@@ -14,7 +15,6 @@ from workflow_contracts import (
     TemporalContext,
     make_transition_graph,
 )
-from workflow_contracts._execution import execution_id
 from workflow_contracts.errors import (
     InvalidArgumentsError,
     InvalidFileIdError,

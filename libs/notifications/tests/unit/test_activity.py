@@ -3,9 +3,8 @@ from datetime import timedelta
 
 import pytest
 from temporalio.testing import ActivityEnvironment
-from workflow_activity_kit import WorkerScope
+from workflow_activity_kit import WorkerScope, execution_id
 from workflow_contracts import TemporalContext
-from workflow_contracts._execution import execution_id
 from workflow_contracts.notifications import (
     InvalidNotificationError,
     NotificationThrottledError,
