@@ -6,23 +6,14 @@ a change to the workflow or the helpers it calls that would break a running work
 here with Temporal's non-determinism error.
 """
 
-import json
 from pathlib import Path
 
 import pytest
 from evaluation_worker.settings import Settings
 from evaluation_worker.worker import APP
-from temporalio.client import WorkflowHistory
+from workflow_shared_activities.app import load_history, recorded_histories
 
-HISTORIES = Path(__file__).parent / "replay" / "histories"
-RECORDED = sorted(HISTORIES.glob("*/*.json"))
-CORPUS = [path for path in RECORDED if path.name != "index.json"]
-
-
-def _load(path: Path) -> WorkflowHistory:
-    # to_json() leaves the workflow id out: the folder's index.json keeps it.
-    index = json.loads((path.parent / "index.json").read_text())
-    return WorkflowHistory.from_json(str(index[path.name]["workflow_id"]), path.read_text())
+CORPUS = recorded_histories(Path(__file__).parent / "replay" / "histories")
 
 
 def test_the_corpus_covers_both_modes() -> None:
@@ -33,7 +24,7 @@ def test_the_corpus_covers_both_modes() -> None:
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 async def test_recorded_history_replays(path: Path) -> None:
-    history = _load(path)
+    history = load_history(path)
     replayer = APP.build_replayer(Settings())
     # Raises on any non-determinism; a run that failed replays to the same failure.
     result = await replayer.replay_workflow(history)

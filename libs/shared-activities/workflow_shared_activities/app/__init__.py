@@ -30,6 +30,7 @@ from workflow_shared_activities.app.files import (
     register_paths,
     status_document,
 )
+from workflow_shared_activities.app.replay import load_history, recorded_histories
 from workflow_shared_activities.app.settings import (
     AppSettings,
     SettingsConfigDict,
@@ -46,8 +47,10 @@ __all__ = [
     "WorkerApp",
     "collect_files",
     "format_status",
+    "load_history",
     "open_repository",
     "print_line",
+    "recorded_histories",
     "redact_url",
     "register_paths",
     "run_cli",
