@@ -19,6 +19,12 @@ LIBRARIES = {
     for project in find_projects(WORKSPACE)
     if project.root.parent.name == "libs"
 }
+# The sample apps, by folder: released (versions, changelogs, tags) but never published.
+APPS = {
+    str(project.root.relative_to(WORKSPACE)): project.package
+    for project in find_projects(WORKSPACE)
+    if project.root.parent.name == "apps"
+}
 
 
 def nx_env(**extra: str) -> dict[str, str]:

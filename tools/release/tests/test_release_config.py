@@ -21,7 +21,7 @@ from workflow_release import (
     poetry_constraint_to_specifier,
 )
 
-from tests.support import LIBRARIES, WORKSPACE, digest, nx_env, run_nx
+from tests.support import APPS, LIBRARIES, WORKSPACE, digest, nx_env, run_nx
 
 # --- the manifests -----------------------------------------------------------------------------
 
@@ -45,6 +45,9 @@ def test_apps_keep_locked_bundled_builds() -> None:
         options = project.config["targets"]["build"]["options"]
         assert options["lockedVersions"] is True and options["bundleLocalDependencies"] is True
         assert (project.root / "poetry.lock").is_file()
+        # Released in the `apps` group, never published: its publish target only says so.
+        publish = project.config["targets"]["nx-release-publish"]
+        assert publish["executor"] == "nx:run-commands", publish
 
 
 @pytest.mark.parametrize(
@@ -236,7 +239,8 @@ def test_a_planned_release_bumps_dependents_writes_changelogs_and_tags(tmp_path:
     (plans / "contracts-field.md").write_text(
         "---\nworkflow-contracts: minor\n---\n\nA new optional field in the contracts.\n"
     )
-    before = {folder: _version(scratch, folder) for folder in LIBRARIES}
+    before = {folder: _version(scratch, folder) for folder in [*LIBRARIES, *APPS]}
+    ceiling = _range(scratch, "libs/events", "workflow-contracts").split(",")[1]
     identity = {"GIT_AUTHOR_NAME": "release-test", "GIT_AUTHOR_EMAIL": "release-test@localhost"}
     identity |= {
         "GIT_COMMITTER_NAME": "release-test",
@@ -244,13 +248,14 @@ def test_a_planned_release_bumps_dependents_writes_changelogs_and_tags(tmp_path:
     }
     output = run_nx("release", "--skip-publish", cwd=scratch, env=nx_env(**identity), timeout=400)
 
-    after = {folder: _version(scratch, folder) for folder in LIBRARIES}
-    assert all(after[f] != before[f] for f in LIBRARIES), output  # contracts + its dependents
+    after = {folder: _version(scratch, folder) for folder in [*LIBRARIES, *APPS]}
+    # contracts, every library depending on it, and the apps (their own release group)
+    assert all(after[f] != before[f] for f in [*LIBRARIES, *APPS]), output
     contracts = after["libs/contracts"]
     for folder in ("libs/events", "libs/file-status", "libs/shared-activities"):
-        assert _range(scratch, folder, "workflow-contracts") == f">={contracts},<1.0"
+        assert _range(scratch, folder, "workflow-contracts") == f">={contracts},{ceiling}"
     assert _range(scratch, "libs/shared-activities", "workflow-events") == (
-        f">={after['libs/events']},<1.0"
+        f">={after['libs/events']},{ceiling}"
     )
     changelog = (scratch / "libs/contracts/CHANGELOG.md").read_text(encoding="utf-8")
     assert f"## {contracts}" in changelog and "A new optional field in the contracts." in changelog
@@ -260,7 +265,8 @@ def test_a_planned_release_bumps_dependents_writes_changelogs_and_tags(tmp_path:
     tags = subprocess.run(
         ["git", "tag"], cwd=scratch, capture_output=True, text=True, check=True
     ).stdout.split()
-    assert sorted(tags) == sorted(f"{name}@{after[f]}" for f, name in LIBRARIES.items())
+    released = {**LIBRARIES, **APPS}
+    assert sorted(tags) == sorted(f"{name}@{after[f]}" for f, name in released.items())
     committed = subprocess.run(
         ["git", "show", "--name-only", "--format=%s", "HEAD"],
         cwd=scratch,
@@ -268,7 +274,7 @@ def test_a_planned_release_bumps_dependents_writes_changelogs_and_tags(tmp_path:
         text=True,
         check=True,
     ).stdout.split()
-    for folder in LIBRARIES:
+    for folder in [*LIBRARIES, *APPS]:
         assert f"{folder}/pyproject.toml" in committed and f"{folder}/CHANGELOG.md" in committed
     assert "poetry.lock" in committed  # the root lock follows the new versions
     root_lock = (scratch / "poetry.lock").read_text(encoding="utf-8")

@@ -10,8 +10,8 @@ ranges of its own ``pyproject.toml``. For that, its files must say:
 - ``pyproject.toml``: a version; every third-party run-time dependency with a version range
   (never ``==``, never ``*``, no stub or type-only package); every workspace (path)
   dependency on another publishable library, with its published range under
-  ``[tool.nx.dependencies.<name>] range = ">=x.y.z,<1.0"`` that allows the dependency's
-  current version.
+  ``[tool.nx.dependencies.<name>] range = ">=x.y.z,<N+1.0"`` (N: the dependency's major) that
+  allows the dependency's current version.
 
 Every project under ``libs/`` must be publishable; apps and tools must not be (they keep
 locked, bundled builds).
@@ -201,8 +201,11 @@ def _check_nx_json(workspace: Path) -> list[str]:
     nx_json = json.loads((workspace / "nx.json").read_text(encoding="utf-8"))
     release = nx_json.get("release", {})
     problems = []
-    if f"tag:{PUBLISHABLE_TAG}" not in release.get("projects", []):
-        problems.append(f"nx.json: release.projects must select tag:{PUBLISHABLE_TAG}")
+    libraries = release.get("groups", {}).get("libraries", {})
+    if f"tag:{PUBLISHABLE_TAG}" not in libraries.get("projects", []):
+        problems.append(
+            f"nx.json: release.groups.libraries.projects must select tag:{PUBLISHABLE_TAG}"
+        )
     if release.get("projectsRelationship") != "independent":
         problems.append("nx.json: release.projectsRelationship must be 'independent'")
     if release.get("version", {}).get("versionActions") != VERSION_ACTIONS:
@@ -265,7 +268,10 @@ def _check_workspace_dependency(
         return [f"{name}: depends on {target.name}, which is not publishable"]
     declared = ranges.get(name)
     if declared is None:
-        return [f'{name}: declare [tool.nx.dependencies.{name}] range = ">=x.y.z,<1.0"']
+        return [
+            f'{name}: declare [tool.nx.dependencies.{name}] range = ">=x.y.z,<N+1.0"'
+            " (N: its major version)"
+        ]
     try:
         specifier = SpecifierSet(declared)
     except InvalidSpecifier:
