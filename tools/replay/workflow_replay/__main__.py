@@ -42,10 +42,10 @@ async def run_gate(roots: Sequence[Path], only: Sequence[str] = ()) -> int:
     for history in histories:
         failure = (await replay(history)).replay_failure
         if failure is None:
-            print(f"ok {history.label}")
+            print(f"ok {history.label}", flush=True)
             continue
         failures += 1
-        print(f"FAILED {history.label}: {type(failure).__name__}: {failure}")
+        print(f"FAILED {history.label}: {type(failure).__name__}: {failure}", flush=True)
     print(f"{len(histories) - failures} of {len(histories)} histories replayed")
     return failures
 
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # The replayer logs each non-determinism it finds; the summary lines say it once.
     logging.basicConfig(level=logging.CRITICAL)
-    print(f"workflow_contracts from {Path(workflow_contracts.__file__).parent}")
+    print(f"workflow_contracts from {Path(workflow_contracts.__file__).parent}", flush=True)
     failures = asyncio.run(run_gate(args.root or [DEFAULT_ROOT], args.only))
     return 1 if failures else 0
 
