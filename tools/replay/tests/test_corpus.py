@@ -119,4 +119,3 @@ async def test_recorded_history_replays(history: RecordedHistory) -> None:
     # Raises nothing; a run that failed when recorded replays to the same failure.
     result = await replay(history)
     assert result.replay_failure is None, f"{history.label}: {result.replay_failure!r}"
-

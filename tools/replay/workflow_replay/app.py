@@ -63,7 +63,9 @@ async def measure(text: str) -> Measure:
         ApplicationError: ``UnreadableInput``, not retried, for a text starting with ``bad``.
     """
     if text.startswith("bad"):
-        raise ApplicationError(f"cannot measure {text!r}", type="UnreadableInput", non_retryable=True)
+        raise ApplicationError(
+            f"cannot measure {text!r}", type="UnreadableInput", non_retryable=True
+        )
     return Measure(len(text), len(text.split()))
 
 

@@ -116,7 +116,9 @@ def index_problems(version: Path) -> list[str]:
         return [f"{version}: no {INDEX}"]
     listed = set(json.loads(index_path.read_text()))
     present = {p.name for p in version.glob("*.json") if p.name != INDEX}
-    problems = [f"{version / name}: listed in {INDEX}, missing" for name in sorted(listed - present)]
+    problems = [
+        f"{version / name}: listed in {INDEX}, missing" for name in sorted(listed - present)
+    ]
     problems += [f"{version / name}: not in {INDEX}" for name in sorted(present - listed)]
     if not present and not listed:
         problems.append(f"{version}: no histories")

@@ -215,7 +215,11 @@ async def _record_all(
                 if ended != case.expect:
                     problems.append(f"{name}: ended {ended}, not {case.expect}")
                     continue
-                if case.name == "late-topic" and mode is ActivityMode.LOCAL and not _timers(history):
+                if (
+                    case.name == "late-topic"
+                    and mode is ActivityMode.LOCAL
+                    and not _timers(history)
+                ):
                     problems.append(f"{name}: the local retry left no timer in the history")
                     continue
                 meta = {"workflow_id": history.workflow_id, "ended": ended}
