@@ -36,7 +36,7 @@ from workflow_demo.notifications import subscribe_queue
 from workflow_demo.stack import BUS_NAME, LocalStack, local_stack
 from workflow_demo.workers import WorkerPlacement, running_workers
 
-__all__ = ["DEFAULT_ROOT", "corpus_dir", "main", "record_histories"]
+__all__ = ["DEFAULT_ROOT", "corpus_dir", "main", "record_histories", "write_corpus"]
 
 _Index = dict[str, dict[str, tuple[dict[str, str], str]]]
 """Per app, per file name: the index entry (workflow id, outcome) and the history's JSON."""
@@ -65,15 +65,23 @@ async def record_histories(
     finally:
         await drop_database(database)
     for app, entries in index.items():
-        folder = corpus_dir(root, app, version)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, (_, history) in entries.items():
-            (folder / name).write_text(history + "\n")
-        written = folder / "index.json"
-        kept = json.loads(written.read_text()) if written.exists() else {}
-        kept |= {name: meta for name, (meta, _) in entries.items()}
-        written.write_text(json.dumps(kept, indent=2, sort_keys=True) + "\n")
+        write_corpus(corpus_dir(root, app, version), entries)
     return problems
+
+
+def write_corpus(folder: Path, entries: dict[str, tuple[dict[str, str], str]]) -> None:
+    """Writes histories (file name: index entry, ``to_json()``) and merges their index entries.
+
+    The one writer of every corpus (the apps' here, the reference workflows' in
+    ``workflow_replay.record``): ``index.json`` names each file's workflow id and outcome.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (_, history) in entries.items():
+        (folder / name).write_text(history + "\n")
+    written = folder / "index.json"
+    kept = json.loads(written.read_text()) if written.exists() else {}
+    kept |= {name: meta for name, (meta, _) in entries.items()}
+    written.write_text(json.dumps(kept, indent=2, sort_keys=True) + "\n")
 
 
 async def _record_mode(
