@@ -183,7 +183,9 @@ def _same_type(
             )
     old_items, new_items = old.get("prefixItems") or [], new.get("prefixItems") or []
     for index, (old_item, new_item) in enumerate(zip(old_items, new_items, strict=False)):
-        yield from _diff(old_side, old_item, new_side, new_item, direction, f"{path}[{index}]", seen)
+        yield from _diff(
+            old_side, old_item, new_side, new_item, direction, f"{path}[{index}]", seen
+        )
 
 
 def _bounds(
@@ -201,7 +203,9 @@ def _bounds(
             tightened = after > before if lower else after < before
         word = "tightened" if tightened else "loosened"
         yield SchemaChange(
-            narrowing if tightened else not narrowing, path, f"{keyword} {word}: {before} -> {after}"
+            narrowing if tightened else not narrowing,
+            path,
+            f"{keyword} {word}: {before} -> {after}",
         )
 
 

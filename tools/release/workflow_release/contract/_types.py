@@ -29,7 +29,9 @@ class Change:
 
     def __str__(self) -> str:
         """``BREAKING <surface> <path>: <message>`` (``ADDED`` for an addition)."""
-        return f"{'BREAKING' if self.breaking else 'ADDED'} {self.surface} {self.path}: {self.message}"
+        return (
+            f"{'BREAKING' if self.breaking else 'ADDED'} {self.surface} {self.path}: {self.message}"
+        )
 
     @classmethod
     def of(cls, surface: str, changes: Iterable[SchemaChange]) -> list[Change]:

@@ -40,7 +40,7 @@ def _typed(fn: Callable[..., Any]) -> Callable[..., Any]:
         typed = inspect.getclosurevars(func).nonlocals.get("fn")
         if callable(typed):
             return typed  # type: ignore[no-any-return]
-    return func  # type: ignore[no-any-return]
+    return func
 
 
 def _registered() -> list[Callable[..., Any]]:
@@ -53,7 +53,7 @@ def _registered() -> list[Callable[..., Any]]:
 
 
 def _activity(fn: Callable[..., Any]) -> tuple[str, dict[str, Any]]:
-    definition = activity._Definition.from_callable(fn)  # noqa: SLF001  # what a worker reads
+    definition = activity._Definition.from_callable(fn)  # what a worker reads
     if definition is None or definition.name is None:
         raise ValueError(f"{fn!r} is not an activity")
     typed = _typed(fn)
@@ -107,11 +107,14 @@ def compare_activities(old: dict[str, Any], new: dict[str, Any]) -> list[Change]
                 changes.append(Change(True, "activities", where, "Nexus operation removed"))
                 continue
             changes += Change.of(
-                "activities", diff_schemas(old_ops[op]["input"], new_ops[op]["input"], "input", f"{where} input")
+                "activities",
+                diff_schemas(old_ops[op]["input"], new_ops[op]["input"], "input", f"{where} input"),
             )
             changes += Change.of(
                 "activities",
-                diff_schemas(old_ops[op]["output"], new_ops[op]["output"], "output", f"{where} output"),
+                diff_schemas(
+                    old_ops[op]["output"], new_ops[op]["output"], "output", f"{where} output"
+                ),
             )
         for op in sorted(new_ops.keys() - old_ops.keys()):
             changes.append(Change(False, "activities", f"{service}.{op}", "Nexus operation added"))

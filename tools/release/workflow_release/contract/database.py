@@ -60,10 +60,14 @@ def compare_database(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             continue
         for column, spec in sorted(old["tables"][table].items()):
             if column not in columns:
-                changes.append(Change(True, "database", f"table {table}", f"column '{column}' removed"))
+                changes.append(
+                    Change(True, "database", f"table {table}", f"column '{column}' removed")
+                )
             elif columns[column] != spec:
                 changes.append(
-                    Change(True, "database", f"table {table}.{column}", f"{spec} -> {columns[column]}")
+                    Change(
+                        True, "database", f"table {table}.{column}", f"{spec} -> {columns[column]}"
+                    )
                 )
         for column in sorted(columns.keys() - old["tables"][table].keys()):
             changes.append(Change(False, "database", f"table {table}", f"column '{column}' added"))

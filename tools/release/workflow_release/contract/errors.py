@@ -44,7 +44,9 @@ def extract_errors() -> dict[str, Any]:
     for holder in (ErrorType, NotificationErrorType):
         for name, value in vars(holder).items():
             if name.isupper() and isinstance(value, str):
-                types.setdefault(value, {"non_retryable": None, "retry_delay_seconds": None, "classes": []})
+                types.setdefault(
+                    value, {"non_retryable": None, "retry_delay_seconds": None, "classes": []}
+                )
     for name, entry in types.items():
         entry["operator_action"] = name in operator
     return {"types": types}
@@ -63,6 +65,11 @@ def compare_errors(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         for key in ("non_retryable", "retry_delay_seconds", "operator_action"):
             if before.get(key) != after.get(key):
                 changes.append(
-                    Change(True, "errors", name, f"{key} changed: {before.get(key)} -> {after.get(key)}")
+                    Change(
+                        True,
+                        "errors",
+                        name,
+                        f"{key} changed: {before.get(key)} -> {after.get(key)}",
+                    )
                 )
     return changes

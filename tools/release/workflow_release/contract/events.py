@@ -31,18 +31,22 @@ def extract_events() -> dict[str, Any]:
             if isinstance(value, EventRegistry):
                 for event_type in value:
                     types[event_type.name] = envelope_schema(event_type)
-    envelope = EventDetail[dict[str, Any]].model_json_schema()  # type: ignore[misc]
+    envelope = EventDetail[dict[str, Any]].model_json_schema()
     return {"envelope": envelope, "types": types}
 
 
 def compare_events(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Event types removed; envelope and details compared as outputs."""
-    changes = Change.of("events", diff_schemas(old["envelope"], new["envelope"], "output", "envelope"))
+    changes = Change.of(
+        "events", diff_schemas(old["envelope"], new["envelope"], "output", "envelope")
+    )
     old_types, new_types = old["types"], new["types"]
     for name in sorted(old_types.keys() - new_types.keys()):
         changes.append(Change(True, "events", name, "event type removed"))
     for name in sorted(new_types.keys() - old_types.keys()):
         changes.append(Change(False, "events", name, "event type added"))
     for name in sorted(old_types.keys() & new_types.keys()):
-        changes += Change.of("events", diff_schemas(old_types[name], new_types[name], "output", name))
+        changes += Change.of(
+            "events", diff_schemas(old_types[name], new_types[name], "output", name)
+        )
     return changes

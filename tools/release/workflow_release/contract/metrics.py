@@ -61,7 +61,9 @@ def compare_metrics(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     for name in sorted(old_m.keys() & new_m.keys()):
         if old_m[name]["kind"] != new_m[name]["kind"]:
             changes.append(
-                Change(True, "metrics", name, f"kind {old_m[name]['kind']} -> {new_m[name]['kind']}")
+                Change(
+                    True, "metrics", name, f"kind {old_m[name]['kind']} -> {new_m[name]['kind']}"
+                )
             )
         for label in sorted(set(old_m[name]["labels"]) - set(new_m[name]["labels"])):
             changes.append(Change(True, "metrics", name, f"label '{label}' removed"))

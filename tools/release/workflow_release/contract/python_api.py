@@ -36,7 +36,8 @@ def _relative(value: Any, base: str) -> Any:
     """The tree with file paths relative to ``base`` and without docstrings."""
     if isinstance(value, dict):
         return {
-            k: v[len(base) :] if k == "filepath" and isinstance(v, str) and v.startswith(base)
+            k: v[len(base) :]
+            if k == "filepath" and isinstance(v, str) and v.startswith(base)
             else _relative(v, base)
             for k, v in value.items()
             if k not in _NOT_API
@@ -67,7 +68,7 @@ def _load(trees: dict[str, dict[str, Any]]) -> dict[str, griffe.Object]:
     for packages in trees.values():
         for package, tree in packages.items():
             module = griffe.Object.from_json(json.dumps(tree))
-            module._modules_collection = collection  # noqa: SLF001  # griffe's loader does this
+            module._modules_collection = collection  # griffe's loader does this
             collection.set_member(package, module)
             modules[package] = module
     return modules
@@ -87,7 +88,9 @@ def compare_python_api(
             if package not in new_modules:
                 changes.append(Change(True, "python-api", package, "package removed"))
                 continue
-            for breakage in griffe.find_breaking_changes(old_modules[package], new_modules[package]):
+            for breakage in griffe.find_breaking_changes(
+                old_modules[package], new_modules[package]
+            ):
                 changes.append(Change(True, "python-api", breakage.obj.path, _explain(breakage)))
     for distribution in sorted(new.keys() - old.keys()):
         changes.append(Change(False, "python-api", distribution, "distribution added"))
