@@ -28,11 +28,11 @@ fi
 
 # The Python versions (root pyproject.toml [tool.python-matrix], docs/python-versions.md): each
 # interpreter found, and .venv-<highest> synced from poetry.lock (skipped when nothing changed).
-targets="lint,typecheck,test,test-matrix"
+targets="lint,typecheck,test,test-matrix,contract-check"
 matrix=0
 python tools/scripts/python_matrix.py prepare || matrix=$?
 if [ "$matrix" -eq 2 ]; then
-  targets="lint,typecheck,test"  # the highest version is missing: the summary says NOT CHECKED
+  targets="lint,typecheck,test,contract-check"  # the highest version is missing: the summary says NOT CHECKED
 elif [ "$matrix" -ne 0 ]; then
   echo "[test] FATAL: the Python versions are not all here (see above)." >&2
   exit 1

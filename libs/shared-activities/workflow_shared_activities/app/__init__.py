@@ -18,17 +18,34 @@ commands)::
     def main(argv=None) -> int:
         return run_cli(APP, argv, commands=[REGISTER])
 
+``status --json``, ``start`` and ``start --no-wait --json`` print one JSON object per line
+through their models (`StatusOutput`, the workflow's result, `StartedOutput`; see
+``workflow_shared_activities.app.outputs``).
+
 Needs ``pydantic-settings`` (the ``app`` extra); ``import workflow_shared_activities`` does not
 import this package.
 """
 
-from workflow_shared_activities.app.cli import Command, ExitCode, UsageError, print_line, run_cli
+from workflow_shared_activities.app.cli import (
+    Command,
+    ExitCode,
+    UsageError,
+    build_parser,
+    print_line,
+    run_cli,
+)
 from workflow_shared_activities.app.files import (
     collect_files,
     format_status,
     open_repository,
     register_paths,
     status_document,
+)
+from workflow_shared_activities.app.outputs import (
+    StartedOutput,
+    StartFailedOutput,
+    StatusOutput,
+    json_line,
 )
 from workflow_shared_activities.app.replay import load_history, recorded_histories
 from workflow_shared_activities.app.settings import (
@@ -43,10 +60,15 @@ __all__ = [
     "Command",
     "ExitCode",
     "SettingsConfigDict",
+    "StartFailedOutput",
+    "StartedOutput",
+    "StatusOutput",
     "UsageError",
     "WorkerApp",
+    "build_parser",
     "collect_files",
     "format_status",
+    "json_line",
     "load_history",
     "open_repository",
     "print_line",

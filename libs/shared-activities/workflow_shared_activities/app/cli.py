@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
 import gc
 import json
 import logging
 import sys
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
@@ -26,7 +25,7 @@ from uuid import UUID
 import sqlalchemy.exc
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
-from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from workflow_contracts import ErrorType, FileStatus
@@ -35,10 +34,17 @@ from workflow_file_status.migrate import MigrationError
 
 from workflow_shared_activities._runtime import configure_logging
 from workflow_shared_activities.app.files import format_status, open_repository, status_document
+from workflow_shared_activities.app.outputs import (
+    StartedOutput,
+    StartFailedOutput,
+    StatusOutput,
+    json_line,
+    wait_for_result,
+)
 from workflow_shared_activities.app.settings import AppSettings
 from workflow_shared_activities.app.worker import WorkerApp
 
-__all__ = ["Command", "ExitCode", "UsageError", "print_line", "run_cli"]
+__all__ = ["Command", "ExitCode", "UsageError", "build_parser", "print_line", "run_cli"]
 
 S = TypeVar("S", bound=AppSettings)
 
@@ -90,12 +96,16 @@ class Command(Generic[S]):
         help: One line for ``--help``.
         run: Does the work; returns the exit code.
         add_arguments: Declares its arguments.
+        outputs: Its machine-readable outputs: the flags that select one (``"--json"``; ``""``
+            for the default output) -> the model of one JSON line (a dataclass), which the
+            command prints through and the published contract describes.
     """
 
     name: str
     help: str
     run: Callable[[WorkerApp[S], S, argparse.Namespace], Coroutine[Any, Any, int]]
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
+    outputs: Mapping[str, Any] = field(default_factory=dict)
 
 
 def print_line(text: str) -> None:
@@ -106,33 +116,6 @@ def print_line(text: str) -> None:
 async def _run(app: WorkerApp[S], settings: S, args: argparse.Namespace) -> int:
     await app.serve(settings)
     return ExitCode.OK
-
-
-def _outcome(file_id: UUID, handle: WorkflowHandle[Any, Any], result: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        return {"file_id": str(file_id), "workflow_id": handle.id, **dataclasses.asdict(result)}
-    return {"file_id": str(file_id), "workflow_id": handle.id, "result": result}
-
-
-async def _wait(file_id: UUID, handle: WorkflowHandle[Any, Any]) -> tuple[bool, dict[str, Any]]:
-    try:
-        result = await handle.result()
-    except WorkflowFailureError as err:  # the workflow itself failed (e.g. another run owns it)
-        cause = err.cause
-        if isinstance(cause, ApplicationError):
-            error_type, message = cause.type or "ApplicationError", cause.message
-        else:
-            error_type, message = type(cause).__name__, str(cause)
-        return False, {
-            "file_id": str(file_id),
-            "workflow_id": handle.id,
-            "status": None,
-            "error_type": error_type,
-            "error_message": message,
-        }
-    return getattr(result, "status", None) is FileStatus.COMPLETED, _outcome(
-        file_id, handle, result
-    )
 
 
 async def _start(app: WorkerApp[S], settings: S, args: argparse.Namespace) -> int:
@@ -147,10 +130,15 @@ async def _start(app: WorkerApp[S], settings: S, args: argparse.Namespace) -> in
     handles = await asyncio.gather(*map(start, file_ids))
     if args.no_wait:
         for file_id, handle in zip(file_ids, handles, strict=True):
-            print_line(f"{file_id}\t{handle.id}")
+            if args.json:
+                print_line(json_line(StartedOutput(str(file_id), handle.id)))
+            else:
+                print_line(f"{file_id}\t{handle.id}")
         return ExitCode.OK
     all_ok = True
-    for done in asyncio.as_completed([_wait(f, h) for f, h in zip(file_ids, handles, strict=True)]):
+    for done in asyncio.as_completed(
+        [wait_for_result(f, h) for f, h in zip(file_ids, handles, strict=True)]
+    ):
         ok, outcome = await done
         all_ok &= ok
         print_line(json.dumps(outcome, default=str))
@@ -177,6 +165,12 @@ def _start_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="return once started, printing FILE_ID<TAB>WORKFLOW_ID per file",
     )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='with --no-wait: print {"file_id", "workflow_id"} as one JSON object per line'
+        " (waiting, start always prints JSON)",
+    )
 
 
 def _status_arguments(parser: argparse.ArgumentParser) -> None:
@@ -194,12 +188,16 @@ def common_commands() -> list[Command[Any]]:
             "(exit 1 if any FAILED)",
             _start,
             _start_arguments,
+            # "": the workflow's result plus workflow_id, or StartFailedOutput (the contract
+            # derives that schema from the app's workflows: outputs.start_output_schema).
+            {"": StartFailedOutput, "--no-wait --json": StartedOutput},
         ),
         Command(
             "status",
             "print a file's status, version and history from the database (exit 1 if it is FAILED)",
             _status,
             _status_arguments,
+            {"--json": StatusOutput},
         ),
     ]
 
@@ -235,6 +233,24 @@ def run_cli(
         argv: The arguments (``sys.argv[1:]`` when None).
         commands: The app's own commands, listed after ``run``.
     """
+    parser, by_name = build_parser(app, commands)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help (0) or a usage error (2): returned, not raised
+        return int(exit_.code or 0)
+    try:
+        return _execute(app, args, by_name[args.command])
+    finally:
+        # Collect now what a failed Temporal connection left in reference cycles: collected
+        # during interpreter shutdown instead, it can abort the process (SIGABRT) from the
+        # Temporal runtime's threads, turning exit code 3 into 134.
+        gc.collect()
+
+
+def build_parser(
+    app: WorkerApp[S], commands: Sequence[Command[S]] = ()
+) -> tuple[argparse.ArgumentParser, dict[str, Command[Any]]]:
+    """The app's argument parser and its commands by name (``run``, the app's own, the rest)."""
     every = common_commands()
     every[1:1] = commands
     parser = argparse.ArgumentParser(
@@ -251,17 +267,7 @@ def run_cli(
         if command.add_arguments is not None:
             command.add_arguments(sub_parser)
         by_name[command.name] = command
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:  # --help (0) or a usage error (2): returned, not raised
-        return int(exit_.code or 0)
-    try:
-        return _execute(app, args, by_name[args.command])
-    finally:
-        # Collect now what a failed Temporal connection left in reference cycles: collected
-        # during interpreter shutdown instead, it can abort the process (SIGABRT) from the
-        # Temporal runtime's threads, turning exit code 3 into 134.
-        gc.collect()
+    return parser, by_name
 
 
 def _execute(app: WorkerApp[S], args: argparse.Namespace, command: Command[Any]) -> int:

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
 from workflow_file_status import (
     FileCreate,
     FileRead,
@@ -20,6 +21,7 @@ from workflow_file_status import (
 )
 from workflow_file_status.migrate import upgrade
 
+from workflow_shared_activities.app.outputs import StatusOutput
 from workflow_shared_activities.app.settings import AppSettings
 
 __all__ = [
@@ -97,11 +99,11 @@ async def register_paths(
 
 
 def status_document(file: FileRead, history: Sequence[StatusHistoryRead]) -> dict[str, Any]:
-    """The file and its history as plain JSON types."""
-    return {
-        "file": file.model_dump(mode="json"),
-        "history": [h.model_dump(mode="json") for h in history],
-    }
+    """The file and its history as plain JSON types (`StatusOutput`, ``status --json``)."""
+    document: dict[str, Any] = TypeAdapter(StatusOutput).dump_python(
+        StatusOutput(file, list(history)), mode="json"
+    )
+    return document
 
 
 def format_status(file: FileRead, history: Sequence[StatusHistoryRead]) -> str:
