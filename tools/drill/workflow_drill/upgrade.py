@@ -239,11 +239,13 @@ async def _retire_when_held(client: Client, old: Fleet, new: Fleet, load: _Load)
     """Waits (while the load goes on) until an old worker holds a workflow mid-flight.
 
     Retiring then makes the new workers take over workflows the old ones started, which is
-    the point of the phase; when the load is over first, the retirement goes ahead anyway.
+    the point of the phase; once the load is over and nothing runs, it goes ahead anyway.
     """
-    while not load.over:
+    while True:
         with contextlib.suppress(RPCError):  # a history read racing the workflow's close
             if await _old_holds_one(client, old.pids(), new.pids()):
+                return
+            if load.over and (await client.count_workflows("ExecutionStatus='Running'")).count == 0:
                 return
         await asyncio.sleep(0.2)
 
