@@ -59,7 +59,8 @@ def render(report: DrillReport) -> str:
 def render_upgrade(upgrade: UpgradeResult) -> list[str]:
     """The rolling-upgrade phase: the release, who ran the workflow tasks, what failed."""
     r, t = upgrade.release, upgrade.tasks
-    env = "reused from the cache (built in" if upgrade.env.reused else "built in"
+    env = f"built in {upgrade.env.build_seconds:.1f}s"
+    env += "; reused from the cache" if upgrade.env.reused else ""
     mode = (
         "versioned (the new deployment version made current before the old workers retired)"
         if upgrade.versioned
@@ -69,8 +70,7 @@ def render_upgrade(upgrade: UpgradeResult) -> list[str]:
         "## Rolling upgrade",
         "",
         f"From release {r.version} (commit `{r.commit}`), its wheels in their own venv "
-        f"({env} {upgrade.env.build_seconds:.1f}s{')' if upgrade.env.reused else ''}), to the "
-        f"current code; current workers {mode}.",
+        f"({env}), to the current code; current workers {mode}.",
         "",
         "| figure | value |",
         "|---|---:|",

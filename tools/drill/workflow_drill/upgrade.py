@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import os
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,7 +32,6 @@ from workflow_drill.fleet import Fleet
 from workflow_drill.histories import TaskCensus, census, read_tasks
 from workflow_drill.release_env import ReleaseEnv, ensure_release_env
 from workflow_drill.releases import (
-    WORKSPACE,
     Release,
     current_version,
     read_releases,
@@ -52,8 +48,9 @@ from workflow_drill.run import (
     wait_for_pollers,
 )
 from workflow_drill.stack import DrillStack
+from workflow_drill.versioning import current_envs, set_current
 
-__all__ = ["UpgradeOptions", "UpgradeResult", "has_versioning", "run_upgrade"]
+__all__ = ["UpgradeOptions", "UpgradeResult", "run_upgrade"]
 
 _PREFIX = {"ingestion": "INGESTION_", "evaluation": "EVALUATION_"}
 _MODULE = {"ingestion": "ingestion_worker", "evaluation": "evaluation_worker"}
@@ -104,38 +101,6 @@ class UpgradeResult:
         )
 
 
-def has_versioning(app: str) -> bool:
-    """Whether the current app's settings have worker versioning (deployment name, switch)."""
-    fields = importlib.import_module(f"{_MODULE[app]}.settings").Settings.model_fields
-    return {"deployment_name", "build_id", "worker_versioning"} <= set(fields)
-
-
-def _build_id() -> str:
-    head = subprocess.run(
-        ["git", "-C", str(WORKSPACE), "rev-parse", "--short=12", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return f"{current_version()}-{head.stdout.strip() or 'worktree'}"
-
-
-def _current_envs(
-    stack: DrillStack, options: UpgradeOptions
-) -> tuple[dict[str, dict[str, str]], bool]:
-    envs = app_envs(stack)
-    versioned = True
-    for app, env in envs.items():
-        prefix = _PREFIX[app]
-        if has_versioning(app):
-            env[f"{prefix}DEPLOYMENT_NAME"] = f"workflow-drill-{app}"
-            env[f"{prefix}BUILD_ID"] = _build_id()
-            if options.worker_versioning is not None:
-                env[f"{prefix}WORKER_VERSIONING"] = str(options.worker_versioning).lower()
-        versioned &= has_versioning(app) and options.worker_versioning is not False
-    return envs, versioned
-
-
 def _old_fleet(stack: DrillStack, env: ReleaseEnv, workers: int, logdir: Path) -> Fleet:
     # Nothing of the drill's own environment may reach the old release's interpreter.
     base = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
@@ -164,23 +129,6 @@ async def _wait_for_fleet(client: Client, fleet: Fleet, seconds: float = 90) -> 
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the new workers do not poll {queue}: see their logs")
             await asyncio.sleep(0.5)
-
-
-async def _set_current(stack: DrillStack, envs: dict[str, dict[str, str]], log: ChaosLog) -> None:
-    """``<app> deployment set-current`` for each app, as an operator runs it."""
-    for app, env in envs.items():
-        result = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", _MODULE[app], "deployment", "set-current"],
-            env={**os.environ, **env},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"{app} deployment set-current: {result.stdout}{result.stderr}")
-        log.note("set-current", f"{app}: {result.stdout.strip()[:80]}")
 
 
 def _interleave(good: list[str], bad: list[str]) -> list[str]:
@@ -258,7 +206,7 @@ async def run_upgrade(
     env = await asyncio.to_thread(ensure_release_env, release)
     how = "reused, built" if env.reused else "built"
     print(f"release {release.key} environment: {how} in {env.build_seconds:.1f}s", flush=True)
-    envs, versioned = _current_envs(stack, upgrade)
+    envs, versioned = current_envs(stack, upgrade.worker_versioning)
     logs, log = options.workdir / "logs" / "upgrade", ChaosLog()
     old = _old_fleet(stack, env, options.workers, logs)
     new = Fleet.build(options.workers, envs, logs)
@@ -286,7 +234,7 @@ async def run_upgrade(
         log.note("new workers poll", "both releases serve the queues; load resumes")
         load.resume.set()
         if versioned:
-            await _set_current(stack, envs, log)
+            await set_current(envs, log)
         await load.until(-(-2 * total // 3))
         await _retire_when_held(client, old, new, load)
         switch = datetime.now(UTC)
