@@ -16,6 +16,8 @@ __all__ = [
     "Invariant",
     "WorkflowRow",
     "check",
+    "file_of",
+    "restrict",
 ]
 
 GOOD_CHAIN = ["PROCESSING", "COMPLETED", "PROCESSING", "COMPLETED"]
@@ -88,12 +90,26 @@ def canonical(detail: Any) -> str:
     return json.dumps(detail, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _file_of(workflow_id: str) -> str | None:
+def file_of(workflow_id: str) -> str | None:
+    """The file a drill workflow works on (from its id), or None."""
     # ingest-<uuid> / evaluate-<uuid>-<event uuid>
     for prefix in ("ingest-", "evaluate-"):
         if workflow_id.startswith(prefix):
             return workflow_id[len(prefix) : len(prefix) + 36]
     return None
+
+
+def restrict(evidence: Evidence, file_ids: set[str]) -> Evidence:
+    """The evidence of some files only (their rows, workflows and events)."""
+    return Evidence(
+        good=evidence.good & file_ids,
+        malformed=evidence.malformed & file_ids,
+        files={k: v for k, v in evidence.files.items() if k in file_ids},
+        history=[r for r in evidence.history if r.file_id in file_ids],
+        workflows=[w for w in evidence.workflows if file_of(w.workflow_id) in file_ids],
+        events=[e for e in evidence.events if e.file_id in file_ids],
+        dead_letters=evidence.dead_letters,
+    )
 
 
 def check(evidence: Evidence, graph: TransitionGraph = DEFAULT_TRANSITIONS) -> list[Invariant]:
@@ -146,7 +162,7 @@ def check(evidence: Evidence, graph: TransitionGraph = DEFAULT_TRANSITIONS) -> l
             f"{wf.workflow_id}: {wf.status} {wf.failure or ''}",
         )
         stuck.expect(wf.status != "RUNNING", f"{wf.workflow_id}: still running")
-        of = _file_of(wf.workflow_id)
+        of = file_of(wf.workflow_id)
         if wf.workflow_type == "EvaluateFileWorkflow" and of:
             evaluated[of] += 1
         if wf.result_event_id:

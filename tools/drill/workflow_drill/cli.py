@@ -16,6 +16,7 @@ from workflow_drill.chaos import ChaosPlan
 from workflow_drill.faults import FaultPlan
 from workflow_drill.report import render
 from workflow_drill.run import DrillOptions, run_drill
+from workflow_drill.upgrade import UpgradeOptions
 
 DEFAULT_REPORT = Path(__file__).resolve().parents[1] / "DRILL.md"
 
@@ -39,11 +40,20 @@ def options_from(args: argparse.Namespace, workdir: Path) -> DrillOptions:
             partial=args.partial,
             latency=args.latency,
         )
+    upgrade = None
+    if args.upgrade or args.upgrade_only:
+        upgrade = UpgradeOptions(
+            from_release=args.from_release,
+            pace=args.upgrade_pace,
+            worker_versioning=args.worker_versioning,
+        )
     return DrillOptions(
         files=args.files,
         malformed=args.malformed,
         workers=args.workers,
-        baseline=not args.no_baseline,
+        baseline=not (args.no_baseline or args.upgrade_only),
+        chaos_phase=not args.upgrade_only,
+        upgrade=upgrade,
         chaos=chaos,
         faults=faults,
         deadline=args.deadline,
@@ -70,6 +80,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--server-errors", type=float, default=0.05)
     p.add_argument("--partial", type=float, default=0.05)
     p.add_argument("--latency", type=float, default=0.05)
+    p.add_argument(
+        "--upgrade", action="store_true", help="add the rolling-upgrade phase (after the others)"
+    )
+    p.add_argument("--upgrade-only", action="store_true", help="run the rolling upgrade alone")
+    p.add_argument(
+        "--from-release", metavar="VERSION", help="release to upgrade from (default: previous)"
+    )
+    p.add_argument("--upgrade-pace", type=float, default=0.5, help="seconds between file starts")
+    p.add_argument(
+        "--worker-versioning",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="<PREFIX>WORKER_VERSIONING of the current workers (default: the apps' own)",
+    )
     p.add_argument("--deadline", type=float, default=900.0, help="seconds per phase")
     p.add_argument("--report", type=Path, default=DEFAULT_REPORT)
     return p

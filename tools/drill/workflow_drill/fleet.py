@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,11 +26,15 @@ class WorkerProcess:
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
     held: bool = False  # down on purpose (killed by the chaos, restart pending)
+    command: list[str] | None = None  # default: this interpreter's ``-m <app module> run``
+    prefix: str = ""  # ``old-``: names the processes of another release
+    cwd: Path | None = None
+    pids: list[int] = field(default_factory=list)  # of every start: workers' identity is pid@host
 
     @property
     def name(self) -> str:
-        """``ingestion-1``, ``evaluation-2``..."""
-        return f"{self.app}-{self.index}"
+        """``ingestion-1``, ``evaluation-2``, ``old-ingestion-1``..."""
+        return f"{self.prefix}{self.app}-{self.index}"
 
     def start(self) -> None:
         """Starts (or restarts) the process; its output goes to ``<logdir>/<name>.log``."""
@@ -37,13 +42,15 @@ class WorkerProcess:
         self.starts += 1
         log = (self.logdir / f"{self.name}.log").open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", _MODULES[self.app], "run"],
+            self.command or [sys.executable, "-m", _MODULES[self.app], "run"],
             env=self.env,
+            cwd=self.cwd,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log.close()
+        self.pids.append(self.process.pid)
 
     def kill(self) -> None:
         """SIGKILL: no graceful shutdown, running activities are lost mid-attempt."""
@@ -75,31 +82,72 @@ class Fleet:
     workers: list[WorkerProcess] = field(default_factory=list)
 
     @classmethod
-    def build(cls, per_app: int, envs: dict[str, dict[str, str]], logdir: Path) -> Fleet:
-        """``per_app`` processes of each app, with each app's environment."""
+    def build(
+        cls,
+        per_app: int,
+        envs: dict[str, dict[str, str]],
+        logdir: Path,
+        *,
+        commands: dict[str, list[str]] | None = None,
+        base: dict[str, str] | None = None,
+        prefix: str = "",
+        cwd: Path | None = None,
+    ) -> Fleet:
+        """``per_app`` processes of each app, with each app's environment.
+
+        Args:
+            per_app: Processes per app.
+            envs: Each app's own variables, over ``base``.
+            logdir: Where each process's log goes.
+            commands: Each app's command line (default: this interpreter's ``-m <module> run``).
+            base: The environment the variables are added to (default: this process's).
+            prefix: Before each process's name.
+            cwd: The processes' working directory (default: this process's).
+        """
         logdir.mkdir(parents=True, exist_ok=True)
-        base = dict(os.environ)
+        inherited = dict(os.environ) if base is None else base
         return cls(
             [
-                WorkerProcess(app, i + 1, {**base, **envs[app]}, logdir)
+                WorkerProcess(
+                    app,
+                    i + 1,
+                    {**inherited, **envs[app]},
+                    logdir,
+                    command=(commands or {}).get(app),
+                    prefix=prefix,
+                    cwd=cwd,
+                )
                 for app in ("ingestion", "evaluation")
                 for i in range(per_app)
             ]
         )
+
+    def pids(self) -> set[int]:
+        """The process ids of every start of every process."""
+        return {pid for worker in self.workers for pid in worker.pids}
 
     def start(self) -> None:
         """Starts every process."""
         for worker in self.workers:
             worker.start()
 
-    def stop(self) -> None:
-        """Stops every process gracefully."""
+    def stop(self, timeout: float = 20.0) -> None:
+        """Stops every process gracefully: one SIGTERM each, all at once, then waits.
+
+        A second SIGTERM would cut an app's graceful shutdown short; a process still up
+        after ``timeout`` seconds is killed.
+        """
         self.stop_supervising()
         for worker in self.workers:
             if worker.alive and worker.process is not None:
                 worker.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
         for worker in self.workers:
-            worker.stop()
+            if worker.process is not None and worker.process.poll() is None:
+                try:
+                    worker.process.wait(max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    worker.kill()
 
     def dead(self) -> list[WorkerProcess]:
         """Processes that exited on their own (not killed by the chaos)."""

@@ -3,35 +3,41 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import asyncpg
-from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
+from temporalio.client import Client
 from workflow_devstack import FAKE_AWS_ENV
 from workflow_file_status import FileCreate, create_engine, repository_for
 
 from workflow_drill.chaos import ChaosLog, ChaosPlan, run_chaos, supervise
-from workflow_drill.checker import (
-    EventRecord,
-    Evidence,
-    HistoryRow,
-    Invariant,
-    WorkflowRow,
-    canonical,
-    check,
-)
+from workflow_drill.checker import Invariant, check, restrict
+from workflow_drill.evidence import collect
 from workflow_drill.faults import FaultPlan
 from workflow_drill.files import write_files
 from workflow_drill.fleet import Fleet
 from workflow_drill.stack import BUS_NAME, REGION, DrillStack, drill_stack
 
-__all__ = ["DrillOptions", "DrillReport", "PhaseResult", "run_drill"]
+if TYPE_CHECKING:
+    from workflow_drill.upgrade import UpgradeOptions, UpgradeResult
+
+__all__ = [
+    "DrillOptions",
+    "DrillReport",
+    "PhaseResult",
+    "app_envs",
+    "files_done",
+    "phase_latencies",
+    "register",
+    "run_drill",
+    "running",
+    "wait_for_pollers",
+]
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,8 @@ class DrillOptions:
     malformed: int = 3
     workers: int = 2  # per app
     baseline: bool = True
+    chaos_phase: bool = True  # the phase with (or, without --chaos, like) chaos
+    upgrade: UpgradeOptions | None = None  # None: no rolling-upgrade phase
     chaos: ChaosPlan = field(default_factory=ChaosPlan)
     faults: FaultPlan = field(default_factory=FaultPlan)
     deadline: float = 600.0  # per phase, seconds
@@ -75,12 +83,15 @@ class DrillReport:
     invariants: list[Invariant]
     chaos: ChaosLog
     faults: dict[str, int]
+    upgrade: UpgradeResult | None = None
 
     @property
     def ok(self) -> bool:
-        """No violated invariant and every phase finished before its deadline."""
-        return all(not i.violations for i in self.invariants) and all(
-            p.finished for p in self.phases
+        """No violated invariant, every phase finished before its deadline, the upgrade held."""
+        return (
+            all(not i.violations for i in self.invariants)
+            and all(p.finished for p in self.phases)
+            and (self.upgrade is None or self.upgrade.ok)
         )
 
 
@@ -108,7 +119,8 @@ def app_envs(stack: DrillStack) -> dict[str, dict[str, str]]:
     return {"ingestion": _app_env(stack, "INGESTION_", "ingestion"), "evaluation": evaluation}
 
 
-async def _register(stack: DrillStack, paths: list[Path]) -> list[str]:
+async def register(stack: DrillStack, paths: list[Path]) -> list[str]:
+    """Registers the files in the drill's database; returns their ids."""
     engine = create_engine(stack.database.sqlalchemy_url)
     try:
         repo = repository_for(engine)
@@ -121,7 +133,7 @@ async def _register(stack: DrillStack, paths: list[Path]) -> list[str]:
         await engine.dispose()
 
 
-async def _files_done(stack: DrillStack, good: list[str], bad: list[str]) -> int | None:
+async def files_done(stack: DrillStack, good: list[str], bad: list[str]) -> int | None:
     """How many of the phase's files reached their final state (None while unreachable)."""
     try:
         conn = await asyncpg.connect(stack.database.dsn, timeout=5)
@@ -143,13 +155,18 @@ async def _files_done(stack: DrillStack, good: list[str], bad: list[str]) -> int
     )
 
 
-async def _running(stack: DrillStack) -> int | None:
+async def running(stack: DrillStack) -> int | None:
     """Workflows still running (None while the server is unreachable: a restart)."""
     try:
         client = await stack.client()
         return (await client.count_workflows("ExecutionStatus='Running'")).count
     except Exception:  # the Temporal restart the drill itself caused
         return None
+
+
+async def phase_latencies(stack: DrillStack, ids: list[str], since: datetime) -> list[float]:
+    """Seconds from ``since`` to each file's last status change, sorted."""
+    return sorted((t - since).total_seconds() for t in await _final_times(stack, ids))
 
 
 async def _final_times(stack: DrillStack, ids: list[str]) -> list[datetime]:
@@ -165,7 +182,8 @@ async def _final_times(stack: DrillStack, ids: list[str]) -> list[datetime]:
     return [row[0] for row in rows]
 
 
-async def _wait_for_pollers(client: Client, queues: list[str], seconds: float = 60) -> None:
+async def wait_for_pollers(client: Client, queues: list[str], seconds: float = 60) -> None:
+    """Until some worker polls each queue's activity tasks."""
     from temporalio.api.enums.v1 import TaskQueueType
     from temporalio.api.taskqueue.v1 import TaskQueue
     from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -202,7 +220,7 @@ async def run_phase(
         options.malformed,
         options.seed + len(name),
     )
-    good, bad = await _register(stack, good_paths), await _register(stack, bad_paths)
+    good, bad = await register(stack, good_paths), await register(stack, bad_paths)
     stack.proxy.plan = options.faults if chaos is not None else FaultPlan()
     client = await stack.client()
     started_wall, started = datetime.now().astimezone(), time.monotonic()
@@ -221,100 +239,20 @@ async def run_phase(
     finished = False
     while time.monotonic() - started < options.deadline:
         await asyncio.sleep(1)
-        done = await _files_done(stack, good, bad)
+        done = await files_done(stack, good, bad)
         # Done when every file reached its end state and every workflow closed (a stage
         # still sends its event after its final status change).
-        if done == len(good) + len(bad) and await _running(stack) == 0:
+        if done == len(good) + len(bad) and await running(stack) == 0:
             finished = True
             break
     seconds = time.monotonic() - started
     if chaos_task is not None:
         await chaos_task  # bounded: the whole plan is applied before the checker runs
     stack.proxy.plan = FaultPlan()
-    latencies = sorted(
-        (t - started_wall).total_seconds() for t in await _final_times(stack, good + bad)
-    )
+    latencies = await phase_latencies(stack, good + bad, started_wall)
     p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] if latencies else 0.0
     return PhaseResult(
         name, len(good) + len(bad), seconds, latencies[-1] if latencies else 0.0, p99, finished
-    )
-
-
-async def _workflows(client: Client) -> list[WorkflowRow]:
-    listed = [wf async for wf in client.list_workflows()]
-    gate = asyncio.Semaphore(32)
-
-    async def row(wf: WorkflowExecution) -> WorkflowRow:
-        status = wf.status.name if wf.status else "UNKNOWN"
-        event_id = failure = None
-        handle = client.get_workflow_handle(wf.id, run_id=wf.run_id)
-        async with gate:
-            if wf.status == WorkflowExecutionStatus.COMPLETED:
-                result = await handle.result()
-                if isinstance(result, dict):
-                    event_id = result.get("event_id")
-            elif wf.status == WorkflowExecutionStatus.FAILED:
-                with contextlib.suppress(Exception):
-                    await handle.result()
-                failure = "failed"
-        return WorkflowRow(wf.id, wf.workflow_type, status, event_id, failure)
-
-    return list(await asyncio.gather(*(row(wf) for wf in listed)))
-
-
-async def _drain(stack: DrillStack) -> list[EventRecord]:
-    events, empty = [], 0
-    while empty < 3:
-        # Received messages stay hidden for the rest of the drill: no delete call needed.
-        answer = await stack.sqs.receive_message(
-            QueueUrl=stack.audit_route.queue_url,
-            MaxNumberOfMessages=10,
-            WaitTimeSeconds=1,
-            VisibilityTimeout=3600,
-        )
-        messages = answer.get("Messages", [])
-        empty = 0 if messages else empty + 1
-        for message in messages:
-            event = json.loads(message["Body"])
-            detail = event["detail"]
-            events.append(
-                EventRecord(
-                    event_id=detail["id"],
-                    source=event["source"],
-                    detail_type=event["detail-type"],
-                    file_id=str(detail.get("data", {}).get("file_id")),
-                    detail=canonical(detail),
-                )
-            )
-    return events
-
-
-async def collect(stack: DrillStack, good: set[str], malformed: set[str]) -> Evidence:
-    """Reads the database, the workflow list and the drained queues."""
-    conn = await asyncpg.connect(stack.database.dsn, timeout=10)
-    try:
-        files = {
-            str(r[0]): (r[1], r[2])
-            for r in await conn.fetch("SELECT id, status, version FROM files")
-        }
-        history = [
-            HistoryRow(str(r[0]), r[1], r[2], r[3], str(r[4]) if r[4] else None)
-            for r in await conn.fetch(
-                "SELECT file_id, version, from_status, to_status, execution_id"
-                " FROM file_status_history"
-            )
-        ]
-    finally:
-        await conn.close()
-    client = await stack.client()
-    return Evidence(
-        good=good,
-        malformed=malformed,
-        files=files,
-        history=history,
-        workflows=await _workflows(client),
-        events=await _drain(stack),
-        dead_letters=await stack.evaluation_route.dead_letter_depth(),
     )
 
 
@@ -322,20 +260,16 @@ async def run_drill(options: DrillOptions) -> DrillReport:
     """Runs the drill end to end and checks the history."""
     log = ChaosLog()
     async with drill_stack(options.workdir, FaultPlan()) as stack:
-        fleet = Fleet.build(options.workers, app_envs(stack), options.workdir / "logs")
-        fleet.start()
         phases: list[PhaseResult] = []
-        stop_supervisor = asyncio.Event()
-        supervisor = asyncio.create_task(supervise(fleet, log, stop_supervisor))
-        try:
-            await _wait_for_pollers(await stack.client(), ["ingestion", "evaluation"])
-            if options.baseline:
-                phases.append(await run_phase(stack, fleet, "baseline", options, None, log))
-            phases.append(await run_phase(stack, fleet, "chaos", options, options.chaos, log))
-        finally:
-            stop_supervisor.set()
-            await supervisor
-            fleet.stop()
+        if options.baseline or options.chaos_phase:
+            phases += await _fleet_phases(stack, options, log)
+        upgrade = None
+        if options.upgrade is not None:
+            # Imported here: the phase builds on this module's helpers.
+            from workflow_drill.upgrade import run_upgrade
+
+            upgrade = await run_upgrade(stack, options, options.upgrade)
+            phases.append(upgrade.phase)
         conn = await asyncpg.connect(stack.database.dsn, timeout=10)
         try:
             rows = await conn.fetch("SELECT id::text, name FROM files")
@@ -344,4 +278,30 @@ async def run_drill(options: DrillOptions) -> DrillReport:
         good = {r[0] for r in rows if not r[1].startswith("broken-")}
         malformed = {r[0] for r in rows if r[1].startswith("broken-")}
         evidence = await collect(stack, good, malformed)
-        return DrillReport(options, phases, check(evidence), log, dict(stack.proxy.injected))
+        if upgrade is not None:
+            upgrade.invariants = check(restrict(evidence, set(upgrade.good + upgrade.malformed)))
+        report = DrillReport(options, phases, check(evidence), log, dict(stack.proxy.injected))
+        report.upgrade = upgrade
+        return report
+
+
+async def _fleet_phases(
+    stack: DrillStack, options: DrillOptions, log: ChaosLog
+) -> list[PhaseResult]:
+    """The baseline and chaos phases, on one fleet of the current code's workers."""
+    fleet = Fleet.build(options.workers, app_envs(stack), options.workdir / "logs")
+    fleet.start()
+    phases: list[PhaseResult] = []
+    stop_supervisor = asyncio.Event()
+    supervisor = asyncio.create_task(supervise(fleet, log, stop_supervisor))
+    try:
+        await wait_for_pollers(await stack.client(), ["ingestion", "evaluation"])
+        if options.baseline:
+            phases.append(await run_phase(stack, fleet, "baseline", options, None, log))
+        if options.chaos_phase:
+            phases.append(await run_phase(stack, fleet, "chaos", options, options.chaos, log))
+    finally:
+        stop_supervisor.set()
+        await supervisor
+        fleet.stop()
+    return phases
