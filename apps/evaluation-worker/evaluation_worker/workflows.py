@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
+from temporalio.common import VersioningBehavior
 from workflow_contracts import (
     ActivityMode,
     FileStatus,
@@ -65,7 +66,13 @@ async def _evaluate_file(file_id: UUID, mode: ActivityMode) -> QualityReport:
     )
 
 
-@workflow.defn
+# AUTO_UPGRADE: like the ingestion, a short file stage that can wait long on a retry the
+# operator fixes (the schema not migrated, the bus missing); and the event consumer starts
+# evaluations all the time, so pinned runs would keep every old version's workers busy for
+# as long as a retry waits. Auto-upgraded, a waiting run moves to the current version at its
+# next task. The next release's code must replay its histories: the replay corpus
+# (tests/replay/histories/<version>/) checks that in CI for every released version.
+@workflow.defn(versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
 class EvaluateFileWorkflow:
     """Evaluates one ingested file."""
 

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
+from temporalio.common import VersioningBehavior
 from temporalio.exceptions import ActivityError, NexusOperationError
 from workflow_contracts import (
     ActivityMode,
@@ -99,7 +100,14 @@ async def _notify_failure(
         workflow.logger.warning("failure notification not sent: %s: %s", error_type, reason)
 
 
-@workflow.defn
+# AUTO_UPGRADE: a run is a short file stage, but it can wait long on a retry the operator
+# fixes (the schema not migrated, the bus or the SNS topic missing). Pinned, such a run would
+# keep the old version's workers needed until it ends, and a fix shipped in the next release
+# would not reach it; auto-upgraded, it moves to the current version at its next task, and
+# the old workers retire once set-current is done. The price: the next release's code must
+# replay its histories, which the replay corpus (tests/replay/histories/<version>/) checks in
+# CI for every released version (a change it refuses goes behind workflow.patched).
+@workflow.defn(versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
 class IngestFileWorkflow:
     """Ingests one registered file."""
 

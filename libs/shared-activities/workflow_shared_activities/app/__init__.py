@@ -22,7 +22,20 @@ Needs ``pydantic-settings`` (the ``app`` extra); ``import workflow_shared_activi
 import this package.
 """
 
-from workflow_shared_activities.app.cli import Command, ExitCode, UsageError, print_line, run_cli
+from workflow_shared_activities.app.cli import (
+    Command,
+    ExitCode,
+    Unavailable,
+    UsageError,
+    print_line,
+    run_cli,
+)
+from workflow_shared_activities.app.deployment import (
+    DeploymentState,
+    describe_deployment,
+    set_current_version,
+    wait_until_polled,
+)
 from workflow_shared_activities.app.files import (
     collect_files,
     format_status,
@@ -41,11 +54,14 @@ from workflow_shared_activities.app.worker import WorkerApp, run_worker_until_st
 __all__ = [
     "AppSettings",
     "Command",
+    "DeploymentState",
     "ExitCode",
     "SettingsConfigDict",
+    "Unavailable",
     "UsageError",
     "WorkerApp",
     "collect_files",
+    "describe_deployment",
     "format_status",
     "load_history",
     "open_repository",
@@ -55,5 +71,7 @@ __all__ = [
     "register_paths",
     "run_cli",
     "run_worker_until_stopped",
+    "set_current_version",
     "status_document",
+    "wait_until_polled",
 ]
