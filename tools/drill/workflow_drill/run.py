@@ -329,6 +329,7 @@ async def run_drill(options: DrillOptions) -> DrillReport:
         supervisor = asyncio.create_task(supervise(fleet, log, stop_supervisor))
         try:
             await _wait_for_pollers(await stack.client(), ["ingestion", "evaluation"])
+            await asyncio.to_thread(fleet.set_current)
             if options.baseline:
                 phases.append(await run_phase(stack, fleet, "baseline", options, None, log))
             phases.append(await run_phase(stack, fleet, "chaos", options, options.chaos, log))

@@ -151,8 +151,12 @@ async def set_current_version(
     ``within`` seconds) the call is retried.
 
     Returns:
-        The build id of the version that was current before (None: unversioned workers).
+        The build id of the version that was current before (None: unversioned workers;
+        ``build_id`` itself when it already was current: nothing changes).
     """
+    state = await describe_deployment(client, deployment_name)
+    if state is not None and state.current_build_id == build_id:
+        return build_id
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
@@ -254,6 +258,11 @@ async def _set_current(app: WorkerApp[S], settings: S, args: argparse.Namespace)
                     "previous_build_id": previous,
                 }
             )
+        )
+    elif previous == settings.build_id:
+        print_line(
+            f"deployment {settings.deployment_name}: version {settings.build_id} already was "
+            "current: nothing changed"
         )
     else:
         print_line(
