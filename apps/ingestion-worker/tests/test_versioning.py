@@ -102,7 +102,9 @@ async def _event_types(handle: WorkflowHandle[Any, Any]) -> list[int]:
 
 
 async def _until(check: Callable[[], Any]) -> None:
-    while not await check():
+    while True:
+        if await check():
+            return
         await asyncio.sleep(0.2)
 
 

@@ -74,11 +74,15 @@ async def test_a_users_versioned_worker_keeps_its_version_and_runs_the_shared_ac
         default_versioning_behavior=VersioningBehavior.PINNED,
     )
     task_queue = f"plugin-versioned-{uuid.uuid4()}"
-    worker = Worker(client, task_queue=task_queue, workflows=[ProcessWorkflow], deployment_config=mine)
+    worker = Worker(
+        client, task_queue=task_queue, workflows=[ProcessWorkflow], deployment_config=mine
+    )
     assert worker.config(active_config=True).get("deployment_config") == mine
     async with worker:
         await asyncio.wait_for(plugin.resources.wait_until_open(), 10)
-        while task_queue not in await _task_queues_of(client, version):
+        while True:  # the server registers a version shortly after its first poll
+            if task_queue in await _task_queues_of(client, version):
+                break
             await asyncio.sleep(0.2)
         state = await describe_deployment(client, version.deployment_name)
         assert state is not None and [v["build_id"] for v in state.versions] == ["build-7"]

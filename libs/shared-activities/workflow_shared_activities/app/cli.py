@@ -1,5 +1,6 @@
-"""The command line every worker app shares: ``run``, ``start``, ``status``, ``deployment``, plus
-the app's own commands.
+"""The command line every worker app shares, plus the app's own commands.
+
+``run``, ``start``, ``status`` and ``deployment`` (`workflow_shared_activities.app.deployment`).
 
 Exit codes (`ExitCode`): 0 success; 1 a file ended FAILED; 2 bad usage or configuration (or
 an unknown file); 3 a service (Temporal, the database) could not be reached, or no worker of

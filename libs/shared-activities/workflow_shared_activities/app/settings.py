@@ -12,6 +12,7 @@ the package does not.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
@@ -193,10 +194,8 @@ class AppSettings(BaseSettings):
         data = dict(data)
         data.setdefault("deployment_name", cls.app_distribution)
         if "build_id" not in data:
-            try:
+            with contextlib.suppress(PackageNotFoundError):
                 data["build_id"] = version(cls.app_distribution)
-            except PackageNotFoundError:
-                pass
         return data
 
     @field_validator("deployment_name", "build_id")
