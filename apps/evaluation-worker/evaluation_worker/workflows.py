@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.common import VersioningBehavior
 from workflow_contracts import (
     ActivityMode,
     FileStatus,
@@ -72,7 +71,10 @@ async def _evaluate_file(file_id: UUID, mode: ActivityMode) -> QualityReport:
 # as long as a retry waits. Auto-upgraded, a waiting run moves to the current version at its
 # next task. The next release's code must replay its histories: the replay corpus
 # (tests/replay/histories/<version>/) checks that in CI for every released version.
-@workflow.defn(versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
+# Declared as the app's `versioning_behavior` (worker.py), not in @workflow.defn: a workflow
+# that names a behaviour itself cannot run on an unversioned worker (the server refuses its
+# task completions), and the app also runs unversioned (<PREFIX>WORKER_VERSIONING=false).
+@workflow.defn
 class EvaluateFileWorkflow:
     """Evaluates one ingested file."""
 

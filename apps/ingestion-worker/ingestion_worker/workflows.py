@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.common import VersioningBehavior
 from temporalio.exceptions import ActivityError, NexusOperationError
 from workflow_contracts import (
     ActivityMode,
@@ -107,7 +106,10 @@ async def _notify_failure(
 # the old workers retire once set-current is done. The price: the next release's code must
 # replay its histories, which the replay corpus (tests/replay/histories/<version>/) checks in
 # CI for every released version (a change it refuses goes behind workflow.patched).
-@workflow.defn(versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
+# Declared as the app's `versioning_behavior` (worker.py), not in @workflow.defn: a workflow
+# that names a behaviour itself cannot run on an unversioned worker (the server refuses its
+# task completions), and the app also runs unversioned (<PREFIX>WORKER_VERSIONING=false).
+@workflow.defn
 class IngestFileWorkflow:
     """Ingests one registered file."""
 

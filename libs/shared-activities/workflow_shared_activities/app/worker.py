@@ -56,10 +56,13 @@ class WorkerApp(Generic[S]):
         activities: The app's own activities over a worker's shared resources.
         companion: Runs beside the worker until ``stop`` is set (e.g. an event consumer).
         description: One line for ``--help``.
-        default_versioning_behavior: The versioning behaviour of a workflow that declares
-            none, when the worker is versioned. UNSPECIFIED (the default) makes Temporal
-            refuse to build a versioned worker with a workflow that declares none: each
-            workflow then says itself whether its runs stay on their version or move.
+        versioning_behavior: The versioning behaviour of the app's workflows when the worker
+            is versioned (PINNED: a run stays on the version it started on; AUTO_UPGRADE: it
+            moves to the current version at its next task). It is the worker's default rather
+            than each workflow's `@workflow.defn(versioning_behavior=...)` because a workflow
+            naming a behaviour cannot run on an unversioned worker (the server refuses its task
+            completions), and an app also runs unversioned. UNSPECIFIED (the default) makes
+            Temporal refuse to build a versioned worker: an app must choose.
     """
 
     name: str
@@ -69,7 +72,7 @@ class WorkerApp(Generic[S]):
     activities: Callable[[S, WorkerResources], Sequence[Callable[..., Any]]] = _no_activities
     companion: Callable[[Client, S, asyncio.Event], Coroutine[Any, Any, None]] | None = None
     description: str = ""
-    default_versioning_behavior: VersioningBehavior = VersioningBehavior.UNSPECIFIED
+    versioning_behavior: VersioningBehavior = VersioningBehavior.UNSPECIFIED
     logger: logging.Logger = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -111,7 +114,7 @@ class WorkerApp(Generic[S]):
         return WorkerDeploymentConfig(
             version=WorkerDeploymentVersion(settings.deployment_name, settings.build_id),
             use_worker_versioning=True,
-            default_versioning_behavior=self.default_versioning_behavior,
+            default_versioning_behavior=self.versioning_behavior,
         )
 
     def build_worker(self, client: Client, settings: S, plugin: SharedActivitiesPlugin) -> Worker:
