@@ -18,6 +18,9 @@ class Settings(AppSettings):
     """Where the evaluation worker connects, what it serves and the queue it consumes."""
 
     model_config = SettingsConfigDict(env_prefix="EVALUATION_")
+    # The default deployment name (EVALUATION_DEPLOYMENT_NAME) and, its installed version, the
+    # default build id (EVALUATION_BUILD_ID).
+    app_distribution = "evaluation-worker"
 
     task_queue: str = "evaluation"
     queue_url: str | None = Field(default=None, description="SQS queue of ingestion events.")

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import aioboto3
+from temporalio.common import VersioningBehavior
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
@@ -93,6 +94,8 @@ APP: WorkerApp[Settings] = WorkerApp(
     start_workflow=start_evaluation_workflow,
     companion=consume_ingestion_events,
     description="Evaluates ingested files, started by ingestion events from SQS or by hand.",
+    # Every workflow of this app is AUTO_UPGRADE: the reason is beside the workflow class.
+    versioning_behavior=VersioningBehavior.AUTO_UPGRADE,
 )
 
 

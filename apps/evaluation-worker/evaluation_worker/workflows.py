@@ -65,6 +65,15 @@ async def _evaluate_file(file_id: UUID, mode: ActivityMode) -> QualityReport:
     )
 
 
+# AUTO_UPGRADE: like the ingestion, a short file stage that can wait long on a retry the
+# operator fixes (the schema not migrated, the bus missing); and the event consumer starts
+# evaluations all the time, so pinned runs would keep every old version's workers busy for
+# as long as a retry waits. Auto-upgraded, a waiting run moves to the current version at its
+# next task. The next release's code must replay its histories: the replay corpus
+# (tests/replay/histories/<version>/) checks that in CI for every released version.
+# Declared as the app's `versioning_behavior` (worker.py), not in @workflow.defn: a workflow
+# that names a behaviour itself cannot run on an unversioned worker (the server refuses its
+# task completions), and the app also runs unversioned (<PREFIX>WORKER_VERSIONING=false).
 @workflow.defn
 class EvaluateFileWorkflow:
     """Evaluates one ingested file."""

@@ -80,6 +80,7 @@ async def test_run_uses_the_per_service_endpoints_then_start_and_status_by_hand(
         {"source": ["ingestion"], "detail-type": ["file_ingested_successfully"]},
     )
     common: dict[str, Any] = {
+        "worker_versioning": False,  # not about deployment versions (ingestion's test_versioning)
         "temporal_address": temporal_env.client.service_client.config.target_host,
         "event_bus_name": route.bus_name,
         "database_url": f"sqlite+aiosqlite:///{cli_env / 'files.db'}",
@@ -98,6 +99,7 @@ async def test_run_uses_the_per_service_endpoints_then_start_and_status_by_hand(
         "EVALUATION_EVENT_BUS_NAME": route.bus_name,
         "EVALUATION_DATABASE_URL": str(common["database_url"]),
         "EVALUATION_MIGRATE": "true",
+        "EVALUATION_WORKER_VERSIONING": "false",
         "EVALUATION_AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
         "EVALUATION_AWS_ENDPOINT_URL_EVENTS": moto_server.endpoint_url,
         "EVALUATION_AWS_ENDPOINT_URL_SQS": moto_server.endpoint_url,

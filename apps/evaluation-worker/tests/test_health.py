@@ -43,6 +43,7 @@ async def test_ready_while_running_then_sigterm_exits_0_readiness_off_first(
         "EVALUATION_QUEUE_URL": route.queue_url,
         "EVALUATION_DATABASE_URL": postgres_database.sqlalchemy_url,
         "EVALUATION_MIGRATE": "true",
+        "EVALUATION_WORKER_VERSIONING": "false",  # not about deployment versions
         "EVALUATION_HEALTH_PORT": "0",
     }
     process = await asyncio.create_subprocess_exec(

@@ -104,6 +104,7 @@ async def run(
     assert PASSWORD in url
     common: dict[str, Any] = {
         "_env_file": None,
+        "worker_versioning": False,  # not about deployment versions (ingestion's test_versioning)
         "temporal_address": temporal_env.client.service_client.config.target_host,
         "aws_endpoint_url": moto_server.endpoint_url,
         "event_bus_name": hand_off.bus_name,

@@ -16,6 +16,9 @@ class Settings(AppSettings):
     """Where the ingestion worker connects and what it serves."""
 
     model_config = SettingsConfigDict(env_prefix="INGESTION_")
+    # The default deployment name (INGESTION_DEPLOYMENT_NAME) and, its installed version, the
+    # default build id (INGESTION_BUILD_ID).
+    app_distribution = "ingestion-worker"
 
     task_queue: str = "ingestion"
     notification_topic_arn: str | None = None

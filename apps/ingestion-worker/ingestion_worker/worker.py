@@ -5,6 +5,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
+from temporalio.common import VersioningBehavior
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
@@ -62,6 +63,8 @@ APP: WorkerApp[Settings] = WorkerApp(
     activities=_activities,
     start_workflow=start_ingestion_workflow,
     description="Ingests registered files: PROCESSING, read, COMPLETED or FAILED, one event.",
+    # Every workflow of this app is AUTO_UPGRADE: the reason is beside the workflow class.
+    versioning_behavior=VersioningBehavior.AUTO_UPGRADE,
 )
 
 

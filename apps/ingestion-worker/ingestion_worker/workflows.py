@@ -99,6 +99,16 @@ async def _notify_failure(
         workflow.logger.warning("failure notification not sent: %s: %s", error_type, reason)
 
 
+# AUTO_UPGRADE: a run is a short file stage, but it can wait long on a retry the operator
+# fixes (the schema not migrated, the bus or the SNS topic missing). Pinned, such a run would
+# keep the old version's workers needed until it ends, and a fix shipped in the next release
+# would not reach it; auto-upgraded, it moves to the current version at its next task, and
+# the old workers retire once set-current is done. The price: the next release's code must
+# replay its histories, which the replay corpus (tests/replay/histories/<version>/) checks in
+# CI for every released version (a change it refuses goes behind workflow.patched).
+# Declared as the app's `versioning_behavior` (worker.py), not in @workflow.defn: a workflow
+# that names a behaviour itself cannot run on an unversioned worker (the server refuses its
+# task completions), and the app also runs unversioned (<PREFIX>WORKER_VERSIONING=false).
 @workflow.defn
 class IngestFileWorkflow:
     """Ingests one registered file."""

@@ -196,6 +196,7 @@ async def served(
         "INGESTION_TASK_QUEUE": f"ingestion-{uuid.uuid4()}",
         "INGESTION_AWS_ENDPOINT_URL": moto_server.endpoint_url,
         "INGESTION_EVENT_BUS_NAME": route.bus_name,
+        "INGESTION_WORKER_VERSIONING": "false",  # not about versions (test_versioning is)
     }.items():
         monkeypatch.setenv(key, value)
     settings = Settings(_env_file=None)

@@ -69,6 +69,7 @@ def worker_env(
         "INGESTION_DATABASE_URL": url,
         "INGESTION_MIGRATE": "true",
         "INGESTION_HEALTH_PORT": "0",
+        "INGESTION_WORKER_VERSIONING": "false",  # not about versions (test_versioning is)
         "INGESTION_HEALTH_CHECK_TIMEOUT_SECONDS": "1",
     }
 

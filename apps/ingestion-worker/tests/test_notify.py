@@ -31,6 +31,7 @@ async def run_files(
         _env_file=None,
         temporal_address=temporal_env.client.service_client.config.target_host,
         task_queue=f"ingestion-notify-{uuid.uuid4()}",
+        worker_versioning=False,  # not about deployment versions (test_versioning is)
         aws_endpoint_url=moto.endpoint_url,
         event_bus_name=bus,
         database_url=f"sqlite+aiosqlite:///{tmp_path / f'{uuid.uuid4().hex}.db'}",

@@ -54,6 +54,7 @@ async def running(
         _env_file=None,
         temporal_address=temporal_env.client.service_client.config.target_host,
         task_queue=f"ingestion-{uuid.uuid4()}",
+        worker_versioning=False,  # not about deployment versions (test_versioning is)
         aws_endpoint_url=moto_server.endpoint_url,
         event_bus_name=route.bus_name,
         database_url=postgres_database.sqlalchemy_url,
@@ -168,6 +169,7 @@ async def test_a_database_outage_longer_than_the_old_budget_delays_the_file_but_
         _env_file=None,
         temporal_address=temporal_env.client.service_client.config.target_host,
         task_queue=f"ingestion-{uuid.uuid4()}",
+        worker_versioning=False,  # not about deployment versions (test_versioning is)
         aws_endpoint_url=moto_server.endpoint_url,
         event_bus_name=route.bus_name,
         database_url=db._replace(

@@ -112,6 +112,7 @@ async def test_every_event_the_apps_send_matches_its_schema(
     )
     common: dict[str, Any] = {
         "_env_file": None,
+        "worker_versioning": False,  # not about deployment versions (ingestion's test_versioning)
         "temporal_address": temporal_env.client.service_client.config.target_host,
         "aws_endpoint_url": moto_server.endpoint_url,
         "aws_region": moto_server.region,

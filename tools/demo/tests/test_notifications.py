@@ -40,6 +40,7 @@ async def test_a_failed_file_notification_arrives_and_is_shown(
         _env_file=None,
         temporal_address=temporal_env.client.service_client.config.target_host,
         task_queue=f"demo-notify-{uuid.uuid4()}",
+        worker_versioning=False,  # not about deployment versions (test_versioning is)
         aws_endpoint_url=moto_server.endpoint_url,
         event_bus_name=route.bus_name,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'files.db'}",

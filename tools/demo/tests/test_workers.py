@@ -40,7 +40,15 @@ def test_each_app_reads_back_the_settings_the_demo_gives_it(
             for name, value in env.items():
                 patched.setenv(name, value)
             read = type(settings)()
-        for field in ("temporal_address", "task_queue", "database_url", "activity_mode"):
+        for field in (
+            "temporal_address",
+            "task_queue",
+            "database_url",
+            "activity_mode",
+            "worker_versioning",
+            "deployment_name",
+            "build_id",
+        ):
             assert getattr(read, field) == getattr(settings, field)
         assert read.events_endpoint_url() == "http://127.0.0.1:5999"
         assert read.graceful_shutdown_seconds == 7.5

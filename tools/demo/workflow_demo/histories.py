@@ -34,7 +34,7 @@ from workflow_file_status import create_engine, repository_for
 from workflow_demo.history_cases import CASES, CaseContext, run_case
 from workflow_demo.notifications import subscribe_queue
 from workflow_demo.stack import BUS_NAME, LocalStack, local_stack
-from workflow_demo.workers import WorkerPlacement, running_workers
+from workflow_demo.workers import WorkerPlacement, make_versions_current, running_workers
 
 __all__ = ["DEFAULT_ROOT", "corpus_dir", "main", "record_histories", "write_corpus"]
 
@@ -111,6 +111,7 @@ async def _record_mode(
         ) as running:
             client = stack.temporal.client
             await running.wait_ready(client, [ingestion_cfg.task_queue, evaluation_cfg.task_queue])
+            await make_versions_current([(client, ingestion_cfg), (client, evaluation_cfg)])
             ctx = CaseContext(
                 client,
                 ingestion_cfg,

@@ -64,7 +64,12 @@ from workflow_demo.split import (
     platform_worker,
 )
 from workflow_demo.stack import BUS_NAME, LocalStack, local_stack
-from workflow_demo.workers import RunningWorkers, WorkerPlacement, running_workers
+from workflow_demo.workers import (
+    RunningWorkers,
+    WorkerPlacement,
+    make_versions_current,
+    running_workers,
+)
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -144,6 +149,11 @@ async def run_demo(
             async with running_workers(
                 WorkerPlacement(workers), ingestion_cfg, evaluation_cfg, stack.workdir / "logs"
             ) as running:
+                # Versioned workers get tasks once their version is current: once both poll
+                # (a worker that stops at start is reported there), made current.
+                apps = [(clients.ingestion, ingestion_cfg), (clients.evaluation, evaluation_cfg)]
+                await running.wait_ready(clients.ingestion, [(c, s.task_queue) for c, s in apps])
+                await make_versions_current(apps)
                 report = await _drive(
                     stack,
                     clients,

@@ -30,9 +30,15 @@ from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
-from workflow_shared_activities.app import AppSettings
+from workflow_shared_activities.app import AppSettings, set_current_version, wait_until_polled
 
-__all__ = ["RunningWorkers", "WorkerPlacement", "app_environment", "running_workers"]
+__all__ = [
+    "RunningWorkers",
+    "WorkerPlacement",
+    "app_environment",
+    "make_versions_current",
+    "running_workers",
+]
 
 
 class WorkerPlacement(StrEnum):
@@ -56,6 +62,9 @@ _FIELDS = (
     "metrics_port",
     "temporal_namespace",
     "shared_nexus_endpoint",
+    "worker_versioning",
+    "deployment_name",
+    "build_id",
 )
 
 
@@ -70,6 +79,18 @@ def app_environment(settings: AppSettings) -> dict[str, str]:
     }
     env[f"{prefix}LOG_LEVEL"] = "WARNING"
     return env
+
+
+async def make_versions_current(apps: Sequence[tuple[Client, AppSettings]]) -> None:
+    """Makes each versioned app's version current once its worker polls, as an operator does.
+
+    A versioned worker gets no task until then (``<app> deployment set-current``). Each app
+    is given with the client of its namespace.
+    """
+    for client, settings in apps:
+        if settings.worker_versioning:
+            await wait_until_polled(client, settings)
+            await set_current_version(client, settings.deployment_name, settings.build_id)
 
 
 @dataclass

@@ -11,7 +11,7 @@ that sends ingestion successes to the evaluation queue, an audit rule and queue 
 every event, each queue with its dead-letter queue (`make_route`), migrates the database
 (SQLite in the work directory unless ``--database-url``), and prints the variables the apps
 need (``export INGESTION_...`` / ``EVALUATION_...``, ready for ``source``). No worker runs:
-start the apps yourself.
+start the apps yourself, then make their versions current (``<app> deployment set-current``).
 
 Runs until SIGINT/SIGTERM when it started something (or with ``--keep-running``), else exits
 once the resources exist; ``--lifetime S`` stops it after S seconds. Exit codes: 0 ok, 2 bad
@@ -114,6 +114,8 @@ def render_environment(info: StackInfo) -> str:
     lines = [
         "# workflow devstack: export these, then run the apps "
         "(ingestion-worker run, evaluation-worker run)",
+        "# and make their versions current once they run (versioned workers get no task before): "
+        "ingestion-worker deployment set-current; evaluation-worker deployment set-current",
         f"# Temporal {info.temporal_address}"
         + (f", UI {info.ui_url}" if info.ui_url else "")
         + f"; EventBridge/SQS {info.aws_endpoint_url}; bus {info.bus_name}",

@@ -131,6 +131,30 @@ class Fleet:
         for worker in self.workers:
             worker.start()
 
+    def set_current(self) -> None:
+        """Makes each app's version current, as an operator does once its workers run.
+
+        Runs ``<app> deployment set-current`` with the app's environment: it waits until a
+        worker of the version polls. Versioned workers get no task before.
+
+        Raises:
+            RuntimeError: The command failed (its output says why).
+        """
+        done: set[str] = set()
+        for worker in self.workers:
+            if worker.app in done:
+                continue
+            done.add(worker.app)
+            result = subprocess.run(
+                [sys.executable, "-m", _MODULES[worker.app], "deployment", "set-current"],
+                env=worker.env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                raise RuntimeError(f"{worker.app} deployment set-current: {result.stderr[-2000:]}")
+
     def stop(self, timeout: float = 20.0) -> None:
         """Stops every process gracefully: one SIGTERM each, all at once, then waits.
 

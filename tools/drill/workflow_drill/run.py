@@ -296,6 +296,7 @@ async def _fleet_phases(
     supervisor = asyncio.create_task(supervise(fleet, log, stop_supervisor))
     try:
         await wait_for_pollers(await stack.client(), ["ingestion", "evaluation"])
+        await asyncio.to_thread(fleet.set_current)
         if options.baseline:
             phases.append(await run_phase(stack, fleet, "baseline", options, None, log))
         if options.chaos_phase:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from temporalio import activity
@@ -38,8 +38,11 @@ class ReferenceSettings(AppSettings):
     """The reference worker's settings (prefix ``REPLAY_``)."""
 
     model_config = SettingsConfigDict(env_prefix="REPLAY_")
+    app_distribution: ClassVar[str | None] = "workflow-replay"
 
     task_queue: str = "replay-reference"
+    worker_versioning: bool = False
+    """Unversioned: the recorder's worker takes tasks at once; histories do not depend on it."""
     notification_topic_arn: str | None = None
     """The topic `start_workflow`'s runs notify (None: the worker's configured one, none)."""
     operator_retry_seconds: float = 30.0

@@ -16,6 +16,8 @@ from tests.workflows import ProcessWorkflow
 
 class Settings(AppSettings):
     model_config = SettingsConfigDict(env_prefix="ROLES_")
+    # No distribution of its own: versioned as the shared activities' installed version.
+    app_distribution = "workflow-shared-activities"
 
     task_queue: str = "roles"
 

@@ -29,10 +29,17 @@ import this package.
 from workflow_shared_activities.app.cli import (
     Command,
     ExitCode,
+    Unavailable,
     UsageError,
     build_parser,
     print_line,
     run_cli,
+)
+from workflow_shared_activities.app.deployment import (
+    DeploymentState,
+    describe_deployment,
+    set_current_version,
+    wait_until_polled,
 )
 from workflow_shared_activities.app.files import (
     collect_files,
@@ -58,15 +65,18 @@ from workflow_shared_activities.app.worker import WorkerApp, run_worker_until_st
 __all__ = [
     "AppSettings",
     "Command",
+    "DeploymentState",
     "ExitCode",
     "SettingsConfigDict",
     "StartFailedOutput",
     "StartedOutput",
     "StatusOutput",
+    "Unavailable",
     "UsageError",
     "WorkerApp",
     "build_parser",
     "collect_files",
+    "describe_deployment",
     "format_status",
     "json_line",
     "load_history",
@@ -77,5 +87,7 @@ __all__ = [
     "register_paths",
     "run_cli",
     "run_worker_until_stopped",
+    "set_current_version",
     "status_document",
+    "wait_until_polled",
 ]

@@ -1,7 +1,10 @@
-"""The command line every worker app shares: ``run``, ``start``, ``status``, plus its own commands.
+"""The command line every worker app shares, plus the app's own commands.
+
+``run``, ``start``, ``status`` and ``deployment`` (`workflow_shared_activities.app.deployment`).
 
 Exit codes (`ExitCode`): 0 success; 1 a file ended FAILED; 2 bad usage or configuration (or
-an unknown file); 3 a service (Temporal, the database) could not be reached; 4 the schema
+an unknown file); 3 a service (Temporal, the database) could not be reached, or no worker of
+the version ``deployment set-current`` makes current polls; 4 the schema
 migration (``*_MIGRATE``) was refused for lack of privilege (migrate as the schema owner);
 5 the schema migration failed otherwise. A failed migration prints its one line, no traceback.
 """
@@ -44,7 +47,15 @@ from workflow_shared_activities.app.outputs import (
 from workflow_shared_activities.app.settings import AppSettings
 from workflow_shared_activities.app.worker import WorkerApp
 
-__all__ = ["Command", "ExitCode", "UsageError", "build_parser", "print_line", "run_cli"]
+__all__ = [
+    "Command",
+    "ExitCode",
+    "Unavailable",
+    "UsageError",
+    "build_parser",
+    "print_line",
+    "run_cli",
+]
 
 S = TypeVar("S", bound=AppSettings)
 
@@ -85,6 +96,10 @@ _MIGRATION_EXIT = {
 
 class UsageError(Exception):
     """A bad argument found after parsing (a missing path, an unknown file): exit 2."""
+
+
+class Unavailable(Exception):
+    """What a command needs is not there (e.g. no worker of a version polls): exit 3."""
 
 
 @dataclass(frozen=True)
@@ -179,7 +194,10 @@ def _status_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def common_commands() -> list[Command[Any]]:
-    """``run``, ``start`` and ``status``."""
+    """``run``, ``start``, ``status`` and ``deployment``."""
+    # Imported here: the deployment commands are built on this module's Command.
+    from workflow_shared_activities.app.deployment import DEPLOYMENT
+
     return [
         Command("run", "run the worker until SIGINT/SIGTERM", _run),
         Command(
@@ -199,6 +217,7 @@ def common_commands() -> list[Command[Any]]:
             _status_arguments,
             {"--json": StatusOutput},
         ),
+        DEPLOYMENT,
     ]
 
 
@@ -287,6 +306,8 @@ def _execute(app: WorkerApp[S], args: argparse.Namespace, command: Command[Any])
         return _fail(ExitCode.USAGE, f"invalid configuration: {problems}", app, log=False)
     except UsageError as err:
         return _fail(ExitCode.USAGE, _scrub(str(err), settings), app)
+    except Unavailable as err:
+        return _fail(ExitCode.UNAVAILABLE, _scrub(str(err), settings), app)
     except MigrationError as err:  # its one line names the fix (no driver text, no URL)
         return _fail(_MIGRATION_EXIT[err.failure], _scrub(err.message, settings), app)
     except sqlalchemy.exc.ArgumentError as err:

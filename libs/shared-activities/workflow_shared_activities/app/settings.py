@@ -12,12 +12,14 @@ the package does not.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
-from typing import Any
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from sqlalchemy.engine import make_url
 from workflow_contracts import ActivityMode, StageTimeouts
 from workflow_events import EventSettings
@@ -99,6 +101,10 @@ class AppSettings(BaseSettings):
         hide_input_in_errors=True,  # a refused database URL may hold a password
     )
 
+    app_distribution: ClassVar[str | None] = None
+    """The distribution the app is installed as (``ingestion-worker``): the default
+    ``deployment_name``, and its installed version the default ``build_id``."""
+
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     task_queue: str = Field(description="The worker's task queue (each app sets its default).")
@@ -165,6 +171,50 @@ class AppSettings(BaseSettings):
     activity_schedule_to_close_seconds: float | None = Field(
         default=None, gt=0, description="Limit of all attempts of a shared activity (None: none)."
     )
+    worker_versioning: bool = Field(
+        default=True,
+        description="Run as a version (deployment_name + build_id) of a Temporal Worker "
+        "Deployment; false: an unversioned worker.",
+    )
+    deployment_name: str = Field(
+        description="The Worker Deployment the worker belongs to (default: the app's name).",
+    )
+    build_id: str = Field(
+        description="The worker's version within its deployment (default: the app's "
+        "installed version).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_from_distribution(cls, data: Any) -> Any:
+        # Defaults that depend on the subclass: its distribution's name and installed version.
+        # Left out when unknown, so that a missing value is reported under its own field.
+        if not isinstance(data, dict) or cls.app_distribution is None:
+            return data
+        data = dict(data)
+        data.setdefault("deployment_name", cls.app_distribution)
+        if "build_id" not in data:
+            with contextlib.suppress(PackageNotFoundError):
+                data["build_id"] = version(cls.app_distribution)
+        return data
+
+    @field_validator("deployment_name", "build_id")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        if value != value.strip():
+            raise ValueError("must not start or end with a space")
+        return value
+
+    @field_validator("deployment_name")
+    @classmethod
+    def _no_dot(cls, value: str) -> str:
+        # Temporal writes a version as "<deployment_name>.<build_id>" and splits it at the
+        # first dot: a dot in the name would make another deployment of it.
+        if "." in value:
+            raise ValueError("must not contain '.' (the build id may)")
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -270,6 +320,9 @@ class AppSettings(BaseSettings):
             else "off",
             "health_check_timeout_seconds": self.health_check_timeout_seconds,
             "tracing": self.tracing,
+            "worker_versioning": self.worker_versioning,
+            "deployment_name": self.deployment_name,
+            "build_id": self.build_id,
         }
 
     def describe(self) -> str:

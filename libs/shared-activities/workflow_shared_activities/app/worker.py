@@ -17,8 +17,9 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.runtime import Runtime
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Replayer, Worker, WorkerDeploymentConfig
 from workflow_contracts import DATA_CONVERTER
 
 from workflow_shared_activities._health import serve_health
@@ -55,6 +56,13 @@ class WorkerApp(Generic[S]):
         activities: The app's own activities over a worker's shared resources.
         companion: Runs beside the worker until ``stop`` is set (e.g. an event consumer).
         description: One line for ``--help``.
+        versioning_behavior: The versioning behaviour of the app's workflows when the worker
+            is versioned (PINNED: a run stays on the version it started on; AUTO_UPGRADE: it
+            moves to the current version at its next task). It is the worker's default rather
+            than each workflow's `@workflow.defn(versioning_behavior=...)` because a workflow
+            naming a behaviour cannot run on an unversioned worker (the server refuses its task
+            completions), and an app also runs unversioned. UNSPECIFIED (the default) makes
+            Temporal refuse to build a versioned worker: an app must choose.
     """
 
     name: str
@@ -64,6 +72,7 @@ class WorkerApp(Generic[S]):
     activities: Callable[[S, WorkerResources], Sequence[Callable[..., Any]]] = _no_activities
     companion: Callable[[Client, S, asyncio.Event], Coroutine[Any, Any, None]] | None = None
     description: str = ""
+    versioning_behavior: VersioningBehavior = VersioningBehavior.UNSPECIFIED
     logger: logging.Logger = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -94,8 +103,25 @@ class WorkerApp(Generic[S]):
             plugins=client_plugins(settings),
         )
 
+    def deployment_config(self, settings: S) -> WorkerDeploymentConfig | None:
+        """The worker's Worker Deployment version, or None when ``worker_versioning`` is off.
+
+        A versioned worker gets no task until its version is made current (or ramping) on
+        the server: ``<app> deployment set-current``.
+        """
+        if not settings.worker_versioning:
+            return None
+        return WorkerDeploymentConfig(
+            version=WorkerDeploymentVersion(settings.deployment_name, settings.build_id),
+            use_worker_versioning=True,
+            default_versioning_behavior=self.versioning_behavior,
+        )
+
     def build_worker(self, client: Client, settings: S, plugin: SharedActivitiesPlugin) -> Worker:
-        """The worker: the app's workflows, the shared and the app's activities."""
+        """The worker: the app's workflows, the shared and the app's activities.
+
+        Versioned (`deployment_config`) unless ``worker_versioning`` is off.
+        """
         return Worker(
             client,
             task_queue=settings.task_queue,
@@ -104,6 +130,7 @@ class WorkerApp(Generic[S]):
             graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
             # A killed worker's cached workflows move to another worker after this, not 10 s.
             sticky_queue_schedule_to_start_timeout=timedelta(seconds=3),
+            deployment_config=self.deployment_config(settings),
         )
 
     def build_replayer(self, settings: S, plugin: SharedActivitiesPlugin | None = None) -> Replayer:
@@ -178,6 +205,15 @@ class WorkerApp(Generic[S]):
                     settings.temporal_address,
                     settings.temporal_namespace,
                 )
+                if settings.worker_versioning:
+                    self.logger.info(
+                        "%s is version %s of deployment %s: it gets tasks once that version "
+                        "is current (%s deployment set-current)",
+                        self.name,
+                        settings.build_id,
+                        settings.deployment_name,
+                        self.name,
+                    )
             await running
         finally:
             opened.cancel()
