@@ -7,9 +7,8 @@ from typing import Any
 from uuid import UUID
 
 import aioboto3
-from temporalio.common import VersioningBehavior
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import VersioningBehavior, WorkflowIDConflictPolicy
 from temporalio.worker import Worker
 from workflow_shared_activities import FILE_STATUS, SharedActivitiesPlugin, WorkerResources
 from workflow_shared_activities.app import WorkerApp

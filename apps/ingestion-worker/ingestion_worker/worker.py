@@ -5,9 +5,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from temporalio.common import VersioningBehavior
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import VersioningBehavior, WorkflowIDConflictPolicy
 from temporalio.worker import Worker
 from workflow_shared_activities import FILE_STATUS, SharedActivitiesPlugin, WorkerResources
 from workflow_shared_activities.app import WorkerApp
