@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio.converter import DataConverter
@@ -86,6 +87,9 @@ async def start_dev_server(
         dev_server_database_filename=database_file,
         dev_server_log_level="error",
         dev_server_extra_args=[arg for ns in extra_namespaces for arg in ("--namespace", ns)],
+        # The SDK waits 5 s by default; a loaded CI machine, with namespaces to create, can
+        # take longer to open the port.
+        dev_server_startup_timeout=timedelta(seconds=60),
     )
 
 

@@ -20,6 +20,8 @@ class Settings(AppSettings):
     app_distribution = "workflow-shared-activities"
 
     task_queue: str = "roles"
+    # Unversioned: its workflows take tasks at once, with no deployment to make current.
+    worker_versioning: bool = False
 
 
 async def start(client: Client, settings: Settings, file_id: UUID) -> WorkflowHandle[Any, Any]:
