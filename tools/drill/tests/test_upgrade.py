@@ -5,13 +5,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from workflow_drill.report import render
 from workflow_drill.run import DrillOptions, run_drill
 from workflow_drill.upgrade import UpgradeOptions
 
 
+@pytest.mark.parametrize(
+    "versioned",
+    [
+        # As the apps ship: the current workers are a deployment version, made current at
+        # the cutover; the old release's unversioned runs move to it.
+        True,
+        # Unversioned current workers: both fleets share the queues until the old retire.
+        False,
+    ],
+    ids=["versioned", "unversioned"],
+)
 async def test_a_rolling_upgrade_from_the_previous_release_loses_and_breaks_nothing(
-    tmp_path: Path,
+    tmp_path: Path, versioned: bool
 ) -> None:
     options = DrillOptions(
         files=12,
@@ -19,8 +31,7 @@ async def test_a_rolling_upgrade_from_the_previous_release_loses_and_breaks_noth
         workers=1,
         baseline=False,
         chaos_phase=False,
-        # The unversioned path: both fleets share the queues.
-        upgrade=UpgradeOptions(worker_versioning=False),
+        upgrade=UpgradeOptions(worker_versioning=versioned),
         deadline=240,
         workdir=tmp_path,
     )
@@ -29,6 +40,7 @@ async def test_a_rolling_upgrade_from_the_previous_release_loses_and_breaks_noth
     print(text)
     upgrade = report.upgrade
     assert upgrade is not None
+    assert upgrade.versioned is versioned
     assert report.ok, text
     # The old workers ran the release's own build, from its recorded commit.
     record = json.loads((upgrade.env.root / "build.json").read_text())

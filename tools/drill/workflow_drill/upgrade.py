@@ -5,8 +5,9 @@ files arrive at a steady pace; the current code's workers join on the same queue
 workflows are in flight; then the old ones are retired (SIGTERM: they finish their tasks)
 and the load runs on until everything completes. When the current apps have worker
 versioning (a ``worker_versioning`` setting and a ``deployment`` command), their workers
-run as a deployment version and are made current, as an operator would, before the old
-ones retire; otherwise both unversioned fleets share the queues.
+run as a deployment version that gets no task until it is made current (`<app> deployment
+set-current`, as an operator runs it) at the cutover, as the old ones retire holding runs
+mid-flight; otherwise both unversioned fleets share the queues.
 """
 
 from __future__ import annotations
@@ -233,13 +234,17 @@ async def run_upgrade(
         await _wait_for_fleet(client, new)
         log.note("new workers poll", "both releases serve the queues; load resumes")
         load.resume.set()
-        if versioned:
-            await set_current(envs, log)
         await load.until(-(-2 * total // 3))
         await _retire_when_held(client, old, new, load)
         switch = datetime.now(UTC)
         log.note("old workers retire", f"SIGTERM; {len(load.started)} file(s) started")
-        await asyncio.to_thread(old.stop)
+        if versioned:
+            # The cutover: until now the new version got no task (it was not current). It is
+            # made current as the old workers retire while they hold runs mid-flight: those
+            # runs' next tasks wait in the queue until it is, then go to the new version.
+            await asyncio.gather(set_current(envs, log), asyncio.to_thread(old.stop))
+        else:
+            await asyncio.to_thread(old.stop)
         codes = [w.process.returncode if w.process else None for w in old.workers]
         log.note("old workers gone", f"exit codes {codes}")
         await loading

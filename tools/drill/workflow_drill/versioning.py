@@ -58,8 +58,9 @@ def current_envs(
 
 
 async def set_current(envs: dict[str, dict[str, str]], log: ChaosLog) -> None:
-    """``<app> deployment set-current`` for each app, as an operator runs it."""
-    for app, env in envs.items():
+    """``<app> deployment set-current`` for each app at once, as an operator runs it."""
+
+    async def one(app: str, env: dict[str, str]) -> None:
         result = await asyncio.to_thread(
             subprocess.run,
             [sys.executable, "-m", _MODULE[app], "deployment", "set-current"],
@@ -72,3 +73,5 @@ async def set_current(envs: dict[str, dict[str, str]], log: ChaosLog) -> None:
         if result.returncode != 0:
             raise RuntimeError(f"{app} deployment set-current: {result.stdout}{result.stderr}")
         log.note("set-current", f"{app}: {result.stdout.strip()[:80]}")
+
+    await asyncio.gather(*(one(app, env) for app, env in envs.items()))
