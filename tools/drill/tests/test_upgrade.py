@@ -5,19 +5,27 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from workflow_drill.report import render
 from workflow_drill.run import DrillOptions, run_drill
 from workflow_drill.upgrade import UpgradeOptions
 
 
+@pytest.mark.parametrize(
+    "versioned",
+    [
+        # As the apps ship: the current workers are a deployment version, made current at
+        # the cutover; the old release's unversioned runs move to it.
+        True,
+        # Unversioned current workers (`--no-worker-versioning`): both fleets share the
+        # queues until the old ones retire.
+        False,
+    ],
+    ids=["versioned", "unversioned"],
+)
 async def test_a_rolling_upgrade_from_the_previous_release_loses_and_breaks_nothing(
-    tmp_path: Path,
+    tmp_path: Path, versioned: bool
 ) -> None:
-    # As the apps ship: the current workers are a deployment version made current at the
-    # cutover, and the old release's unversioned runs held mid-flight move to it. (With
-    # unversioned current workers, `--no-worker-versioning`, whether a run moves depends on
-    # timing: a retiring old worker may finish it during its graceful shutdown.)
-    versioned = True
     options = DrillOptions(
         files=12,
         malformed=2,

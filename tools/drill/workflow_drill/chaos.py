@@ -80,7 +80,8 @@ async def _kills(plan: ChaosPlan, fleet: Fleet, log: ChaosLog, rng: random.Rando
         log.note("worker restart", victim.name)
 
 
-async def _terminate(stack: DrillStack) -> int:
+async def terminate_backends(stack: DrillStack) -> int:
+    """Cuts every connection to the drill's database; returns how many were cut."""
     admin = await stack.admin()
     try:
         value = await admin.fetchval(
@@ -96,7 +97,7 @@ async def _terminate(stack: DrillStack) -> int:
 async def _terminations(plan: ChaosPlan, stack: DrillStack, log: ChaosLog) -> None:
     for n in range(plan.backend_terminations):
         await _at(log, plan.terminate_every * (n + 1) + 0.5)
-        killed = await _terminate(stack)
+        killed = await terminate_backends(stack)
         log.note("backends terminated", f"{killed} connection(s)")
 
 
@@ -107,7 +108,7 @@ async def _outage(plan: ChaosPlan, stack: DrillStack, log: ChaosLog) -> None:
     admin = await stack.admin()
     try:
         await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        killed = await _terminate(stack)
+        killed = await terminate_backends(stack)
         log.note(
             "database outage", f"connections refused for {plan.outage_seconds:.0f}s ({killed} cut)"
         )

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import os
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from workflow_drill.chaos import ChaosLog
+from workflow_drill.chaos import ChaosLog, terminate_backends
 from workflow_drill.checker import Invariant, file_of
 from workflow_drill.files import write_files
 from workflow_drill.fleet import Fleet
@@ -199,6 +200,22 @@ async def _retire_when_held(client: Client, old: Fleet, new: Fleet, load: _Load)
         await asyncio.sleep(0.2)
 
 
+@contextlib.asynccontextmanager
+async def _database_outage(stack: DrillStack, log: ChaosLog) -> AsyncIterator[None]:
+    """Refuses connections to the drill's database (cutting the open ones) while inside."""
+    admin = await stack.admin()
+    name = stack.database.name
+    try:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        cut = await terminate_backends(stack)
+        log.note("database outage", f"{cut} connection(s) cut; runs wait on their retries")
+        yield
+    finally:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        await admin.close()
+        log.note("database back", "")
+
+
 async def run_upgrade(
     stack: DrillStack, options: DrillOptions, upgrade: UpgradeOptions
 ) -> UpgradeResult:
@@ -235,18 +252,21 @@ async def run_upgrade(
         log.note("new workers poll", "both releases serve the queues; load resumes")
         load.resume.set()
         await load.until(-(-2 * total // 3))
-        await _retire_when_held(client, old, new, load)
-        switch = datetime.now(UTC)
-        log.note("old workers retire", f"SIGTERM; {len(load.started)} file(s) started")
-        if versioned:
-            # The cutover: until now the new version got no task (it was not current). It is
-            # made current as the old workers retire while they hold runs mid-flight: those
-            # runs' next tasks wait in the queue until it is, then go to the new version.
-            await asyncio.gather(set_current(envs, log), asyncio.to_thread(old.stop))
-        else:
-            await asyncio.to_thread(old.stop)
-        codes = [w.process.returncode if w.process else None for w in old.workers]
-        log.note("old workers gone", f"exit codes {codes}")
+        async with _database_outage(stack, log):
+            # The runs in flight on the old workers now wait on their database retries (an
+            # outage the operator fixes): they are still running once the old workers are
+            # gone, and their next tasks run on the current code.
+            await _retire_when_held(client, old, new, load)
+            await load.until(len(load.started) + 6)  # a few more runs start, and wait, there
+            switch = datetime.now(UTC)
+            log.note("old workers retire", f"SIGTERM; {len(load.started)} file(s) started")
+            if versioned:
+                # The cutover: until now the new version got no task (it was not current).
+                await asyncio.gather(set_current(envs, log), asyncio.to_thread(old.stop))
+            else:
+                await asyncio.to_thread(old.stop)
+            codes = [w.process.returncode if w.process else None for w in old.workers]
+            log.note("old workers gone", f"exit codes {codes}")
         await loading
         log.note("load done", f"{len(load.started)} file(s) started")
         finished = False
