@@ -47,10 +47,15 @@ function changes(before, tree) {
   return { created, updated };
 }
 
-/** A virtual workspace holding the real files the generator edits. */
+// Read, not edited: the versions the new library's published ranges start from.
+const READ = ['libs/contracts/pyproject.toml', 'libs/activity-kit/pyproject.toml'];
+
+/** A virtual workspace holding the real files the generator edits or reads. */
 function workspace() {
   const tree = createTreeWithEmptyWorkspace();
-  for (const file of WIRED) tree.write(file, fs.readFileSync(path.join(ROOT, file), 'utf-8'));
+  for (const file of [...WIRED, ...READ]) {
+    tree.write(file, fs.readFileSync(path.join(ROOT, file), 'utf-8'));
+  }
   return tree;
 }
 
@@ -90,6 +95,11 @@ test('creates the package with every part of the pattern', async () => {
   assert.equal(project.targets['nx-release-publish'].executor, '@nxlv/python:publish');
   const pyproject = tree.read('libs/notices/pyproject.toml', 'utf-8') ?? '';
   assert.match(pyproject, /\[tool\.nx\.dependencies\.workflow-contracts\]/);
+  // Ranges from the dependencies' current versions up to their next major.
+  const contracts = /^version = "(\d+)\.(\d+\.\d+)"$/m.exec(fs.readFileSync(path.join(ROOT, READ[0]), 'utf-8'));
+  assert.ok(contracts);
+  const range = `>=${contracts[1]}.${contracts[2]},<${Number(contracts[1]) + 1}.0`;
+  assert.ok(pyproject.includes(`[tool.nx.dependencies.workflow-contracts]\nrange = "${range}"`), pyproject);
   // Exactly the tested Python versions (root pyproject.toml [tool.python-matrix]).
   const versions = /^\[tool\.python-matrix\]\nversions = \[(.*)\]$/m.exec(tree.read('pyproject.toml', 'utf-8') ?? '');
   assert.ok(versions, 'the root pyproject lists the tested versions');

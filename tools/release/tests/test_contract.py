@@ -59,8 +59,12 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def _bump_major(root: Path) -> None:
+    """Every library's version to the next major (its release plan says `major`)."""
     for manifest in root.glob("libs/*/pyproject.toml"):
-        _edit(manifest, 'version = "0.1.0"', 'version = "2.0.0"')
+        text = manifest.read_text(encoding="utf-8")
+        current = re.search(r'^version = "(\d+)\.\d+\.\d+"$', text, re.MULTILINE)
+        assert current, manifest
+        _edit(manifest, current.group(0), f'version = "{int(current.group(1)) + 1}.0.0"')
 
 
 def test_snapshot_is_deterministic_and_refuses_to_overwrite(tmp_path: Path) -> None:

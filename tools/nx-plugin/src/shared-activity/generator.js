@@ -21,7 +21,12 @@ async function sharedActivityGenerator(tree, options) {
   if (tree.exists(n.dir)) throw new Error(`${n.dir} already exists`);
   const contractPath = `libs/contracts/workflow_contracts/${n.contractModule}.py`;
   if (tree.exists(contractPath)) throw new Error(`${contractPath} already exists`);
-  generateFiles(tree, path.join(__dirname, 'files', 'lib'), n.dir, { ...n, ...pythonSupport(tree) });
+  generateFiles(tree, path.join(__dirname, 'files', 'lib'), n.dir, {
+    ...n,
+    ...pythonSupport(tree),
+    contractsRange: publishedRange(tree, 'libs/contracts'),
+    kitRange: publishedRange(tree, 'libs/activity-kit'),
+  });
   generateFiles(tree, path.join(__dirname, 'files', 'contracts'), 'libs/contracts', n);
   wire(tree, n);
   return () => {
@@ -50,6 +55,18 @@ async function sharedActivityGenerator(tree, options) {
  * first): the new library declares exactly those, as the release check wants.
  * @param {import('@nx/devkit').Tree} tree
  */
+/**
+ * The range a new library declares for a workspace library: from its current version up to
+ * its next major (docs/releasing.md), e.g. ">=1.0.0,<2.0".
+ */
+function publishedRange(tree, dir) {
+  const manifest = tree.read(`${dir}/pyproject.toml`, 'utf-8') ?? '';
+  const poetry = manifest.split(/^\[tool\.poetry\]\s*$/m)[1] ?? '';
+  const found = /^version\s*=\s*"(\d+)\.(\d+)\.(\d+)[^"]*"/m.exec(poetry);
+  if (!found) throw new Error(`${dir}/pyproject.toml: [tool.poetry] version not found`);
+  return `>=${found[1]}.${found[2]}.${found[3]},<${Number(found[1]) + 1}.0`;
+}
+
 function pythonSupport(tree) {
   const root = tree.read('pyproject.toml', 'utf-8') ?? '';
   const table = root.split(/^\[tool\.python-matrix\]\s*$/m)[1] ?? '';
