@@ -194,9 +194,14 @@ async def _lock_waiters(conn: asyncpg.Connection) -> int:
 async def test_twin_attempts_return_their_own_committed_change(
     temporal_env: WorkflowEnvironment,
     postgres_database: PostgresDatabase,
-    pg_repository: SqlFileStatusAdapter,
+    pg_engine: AsyncEngine,  # the schema, migrated
 ) -> None:
     """Attempt 1 blocks past its timeout; attempt 2 starts; others move the file between."""
+    # Statements wait on the row lock for as long as the scenario takes: on a loaded machine
+    # that can pass the default 10 s statement timeout, and a statement retried after it
+    # queues again behind the others, changing their order.
+    engine = create_engine(postgres_database.sqlalchemy_url, statement_timeout_ms=120_000)
+    pg_repository = repository_for(engine)
     file = await pg_repository.register_file(FileCreate(name="twin.csv", uri="/twin.csv"))
     blocker = await asyncpg.connect(postgres_database.dsn)
     # pg_stat_activity is a snapshot per transaction: watch from outside the blocker's.
@@ -256,6 +261,7 @@ async def test_twin_attempts_return_their_own_committed_change(
     mine = [h for h in history if h.workflow_id == handle.id]
     assert [(h.to_status, h.version, h.attempt) for h in mine] == [(S.FAILED, 2, 1)]
     assert [h.version for h in history] == [2, 3, 4]
+    await engine.dispose()
 
 
 async def _waiting(conn: asyncpg.Connection, n: int) -> bool:
