@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Fleet", "WorkerProcess"]
+__all__ = ["APP_MODULES", "Fleet", "WorkerProcess", "set_current"]
 
-_MODULES = {"ingestion": "ingestion_worker", "evaluation": "evaluation_worker"}
+APP_MODULES = {"ingestion": "ingestion_worker", "evaluation": "evaluation_worker"}
 
 
 @dataclass
@@ -42,7 +44,7 @@ class WorkerProcess:
         self.starts += 1
         log = (self.logdir / f"{self.name}.log").open("ab")
         self.process = subprocess.Popen(
-            self.command or [sys.executable, "-m", _MODULES[self.app], "run"],
+            self.command or [sys.executable, "-m", APP_MODULES[self.app], "run"],
             env=self.env,
             cwd=self.cwd,
             stdout=log,
@@ -131,30 +133,6 @@ class Fleet:
         for worker in self.workers:
             worker.start()
 
-    def set_current(self) -> None:
-        """Makes each app's version current, as an operator does once its workers run.
-
-        Runs ``<app> deployment set-current`` with the app's environment: it waits until a
-        worker of the version polls. Versioned workers get no task before.
-
-        Raises:
-            RuntimeError: The command failed (its output says why).
-        """
-        done: set[str] = set()
-        for worker in self.workers:
-            if worker.app in done:
-                continue
-            done.add(worker.app)
-            result = subprocess.run(
-                [sys.executable, "-m", _MODULES[worker.app], "deployment", "set-current"],
-                env=worker.env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if result.returncode != 0:
-                raise RuntimeError(f"{worker.app} deployment set-current: {result.stderr[-2000:]}")
-
     def stop(self, timeout: float = 20.0) -> None:
         """Stops every process gracefully: one SIGTERM each, all at once, then waits.
 
@@ -181,3 +159,36 @@ class Fleet:
         """Marks every process as going down on purpose (before `stop`)."""
         for worker in self.workers:
             worker.held = True
+
+
+async def set_current(
+    envs: dict[str, dict[str, str]], note: Callable[[str, str], None] | None = None
+) -> None:
+    """``<app> deployment set-current`` for each app at once, as an operator runs it.
+
+    It waits until a worker of the version polls: versioned workers get no task before.
+
+    Args:
+        envs: Each app's environment (that of its workers: the same deployment and build id).
+        note: Called with ("set-current", what the command printed) per app.
+
+    Raises:
+        RuntimeError: A command failed (its output says why).
+    """
+
+    async def one(app: str, env: dict[str, str]) -> None:
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", APP_MODULES[app], "deployment", "set-current"],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{app} deployment set-current: {result.stdout}{result.stderr}")
+        if note is not None:
+            note("set-current", f"{app}: {result.stdout.strip()[:80]}")
+
+    await asyncio.gather(*(one(app, env) for app, env in envs.items()))

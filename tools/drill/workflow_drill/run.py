@@ -20,7 +20,7 @@ from workflow_drill.checker import Invariant, check, restrict
 from workflow_drill.evidence import collect
 from workflow_drill.faults import FaultPlan
 from workflow_drill.files import write_files
-from workflow_drill.fleet import Fleet
+from workflow_drill.fleet import Fleet, set_current
 from workflow_drill.stack import BUS_NAME, REGION, DrillStack, drill_stack
 
 if TYPE_CHECKING:
@@ -296,7 +296,7 @@ async def _fleet_phases(
     supervisor = asyncio.create_task(supervise(fleet, log, stop_supervisor))
     try:
         await wait_for_pollers(await stack.client(), ["ingestion", "evaluation"])
-        await asyncio.to_thread(fleet.set_current)
+        await set_current(app_envs(stack))
         if options.baseline:
             phases.append(await run_phase(stack, fleet, "baseline", options, None, log))
         if options.chaos_phase:

@@ -30,7 +30,7 @@ from temporalio.service import RPCError
 from workflow_drill.chaos import ChaosLog, terminate_backends
 from workflow_drill.checker import Invariant, file_of
 from workflow_drill.files import write_files
-from workflow_drill.fleet import Fleet
+from workflow_drill.fleet import Fleet, set_current
 from workflow_drill.histories import TaskCensus, census, read_tasks
 from workflow_drill.release_env import ReleaseEnv, ensure_release_env
 from workflow_drill.releases import (
@@ -50,12 +50,11 @@ from workflow_drill.run import (
     wait_for_pollers,
 )
 from workflow_drill.stack import DrillStack
-from workflow_drill.versioning import current_envs, set_current
+from workflow_drill.versioning import current_envs
 
 __all__ = ["UpgradeOptions", "UpgradeResult", "run_upgrade"]
 
 _PREFIX = {"ingestion": "INGESTION_", "evaluation": "EVALUATION_"}
-_MODULE = {"ingestion": "ingestion_worker", "evaluation": "evaluation_worker"}
 _SCRIPT = {"ingestion": "ingestion-worker", "evaluation": "evaluation-worker"}
 
 
@@ -262,7 +261,7 @@ async def run_upgrade(
             log.note("old workers retire", f"SIGTERM; {len(load.started)} file(s) started")
             if versioned:
                 # The cutover: until now the new version got no task (it was not current).
-                await asyncio.gather(set_current(envs, log), asyncio.to_thread(old.stop))
+                await asyncio.gather(set_current(envs, log.note), asyncio.to_thread(old.stop))
             else:
                 await asyncio.to_thread(old.stop)
             codes = [w.process.returncode if w.process else None for w in old.workers]

@@ -7,26 +7,22 @@ until its version is current. Before that, both releases' workers are unversione
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-import os
 import subprocess
-import sys
 
-from workflow_drill.chaos import ChaosLog
+from workflow_drill.fleet import APP_MODULES
 from workflow_drill.releases import WORKSPACE, current_version
 from workflow_drill.run import app_envs
 from workflow_drill.stack import DrillStack
 
-__all__ = ["current_envs", "has_versioning", "set_current"]
+__all__ = ["current_envs", "has_versioning"]
 
 _PREFIX = {"ingestion": "INGESTION_", "evaluation": "EVALUATION_"}
-_MODULE = {"ingestion": "ingestion_worker", "evaluation": "evaluation_worker"}
 
 
 def has_versioning(app: str) -> bool:
     """Whether the current app's settings have worker versioning (deployment name, switch)."""
-    fields = importlib.import_module(f"{_MODULE[app]}.settings").Settings.model_fields
+    fields = importlib.import_module(f"{APP_MODULES[app]}.settings").Settings.model_fields
     return {"deployment_name", "build_id", "worker_versioning"} <= set(fields)
 
 
@@ -55,23 +51,3 @@ def current_envs(
                 env[f"{prefix}WORKER_VERSIONING"] = str(worker_versioning).lower()
         versioned &= has_versioning(app) and worker_versioning is not False
     return envs, versioned
-
-
-async def set_current(envs: dict[str, dict[str, str]], log: ChaosLog) -> None:
-    """``<app> deployment set-current`` for each app at once, as an operator runs it."""
-
-    async def one(app: str, env: dict[str, str]) -> None:
-        result = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", _MODULE[app], "deployment", "set-current"],
-            env={**os.environ, **env},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"{app} deployment set-current: {result.stdout}{result.stderr}")
-        log.note("set-current", f"{app}: {result.stdout.strip()[:80]}")
-
-    await asyncio.gather(*(one(app, env) for app, env in envs.items()))
